@@ -1,0 +1,27 @@
+// Lint: typescript-eslint's recommended rules plus the layering rule of the design:
+// renderer → contract ← electron → core. A wrong-way import fails `npm run lint`.
+import tseslint from 'typescript-eslint';
+
+const layer = (files, forbidden, why) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      { patterns: forbidden.map((dir) => ({ group: [`**/${dir}/**`, `**/${dir}`], message: why })) },
+    ],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'test-output/**', 'renderer/dist/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  layer(['core/**/*.ts'], ['electron', 'renderer'], 'core/ is headless: it must not import the Electron shell or the UI.'),
+  layer(['contract/**/*.ts'], ['core', 'electron', 'renderer'], 'contract/ is the shared API description: it imports no implementation.'),
+  layer(['renderer/**/*.ts', 'renderer/**/*.vue'], ['core', 'electron'], 'renderer/ reaches the backend only through contract/.'),
+  layer(['electron/**/*.ts'], ['renderer'], 'electron/ talks to the UI only through contract/.'),
+);
