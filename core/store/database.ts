@@ -1,0 +1,62 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { UserError } from '../errors';
+import { assertKnownVersion, loadMigrations, migrate, type MigrationResult } from './migrate';
+
+export interface OpenDatabaseOptions {
+  /** a missing file is a UserError instead of a new empty database (read-only commands) */
+  mustExist?: boolean;
+  /** migrations folder; defaults to the repository's migrations/ */
+  migrationsDir?: string;
+  /** how long a write waits for another process's lock before failing */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Opens (or creates) an experiment database and migrates it. WAL lets the UI read while a trainer
+ * writes, and with synchronous=NORMAL a committed transaction survives a killed process (only an OS
+ * crash can lose the last commits, never corrupt the file).
+ */
+export function openDatabase(path: string, options: OpenDatabaseOptions = {}): { db: Database.Database; migration: MigrationResult } {
+  const inMemory = path === ':memory:';
+  if (!inMemory) {
+    if (!existsSync(path)) {
+      if (options.mustExist) throw new UserError(`${path}: no experiment database there`);
+      mkdirSync(dirname(path), { recursive: true });
+    }
+  }
+  const migrations = loadMigrations(options.migrationsDir);
+  let db: Database.Database;
+  try {
+    db = new Database(path, { fileMustExist: options.mustExist === true });
+  } catch (error) {
+    throw new UserError(`${path}: cannot open the database (${(error as Error).message})`, { cause: error });
+  }
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.round(options.busyTimeoutMs ?? 5000))}`);
+    // Reading the version is the first access to the file: one that is not SQLite fails here.
+    db.pragma('user_version');
+  } catch (error) {
+    db.close();
+    throw new UserError(`${path}: not a usable SQLite database (${(error as Error).message})`, { cause: error });
+  }
+  try {
+    // Checked before switching to WAL, which would rewrite the file header.
+    assertKnownVersion(db, migrations.length, path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+  } catch (error) {
+    db.close();
+    if (error instanceof UserError) throw error;
+    throw new UserError(`${path}: not a usable SQLite database (${(error as Error).message})`, { cause: error });
+  }
+  try {
+    const migration = migrate(db, { migrations, label: path });
+    return { db, migration };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

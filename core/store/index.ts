@@ -1,0 +1,6 @@
+/** The experiment store's public surface: open a store, then use its methods and records. */
+export { ExperimentStore, openStore, type StoreOptions } from './store';
+export { migrate, loadMigrations, schemaVersion, DEFAULT_MIGRATIONS_DIR, type Migration, type MigrationResult } from './migrate';
+export { defaultDatabasePath } from './default-path';
+export { canTransition, isFinished } from './run-status';
+export * from './types';
