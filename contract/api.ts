@@ -1,0 +1,308 @@
+import { z } from 'zod';
+import { BACKENDS, runConfigSchema } from './run-config';
+
+/**
+ * The one API between the UI and the backend. Every call has a runtime schema for its input
+ * (validated at the boundary: IPC handler or HTTP route; unknown fields, wrong types and oversize
+ * payloads are rejected) and a TypeScript type for its output. Events flow backend → UI only.
+ * The same contract is carried by Electron IPC and by HTTP + Server-Sent Events in serve mode.
+ */
+
+const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const shortText = (max: number) => z.string().max(max);
+const empty = z.object({}).strict();
+
+export const RUN_STATUS_VALUES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUS_VALUES)[number];
+
+/** Input schemas of every call, by call name. */
+export const callInputs = {
+  'app.info': empty,
+
+  'runs.list': z
+    .object({
+      status: z.array(z.enum(RUN_STATUS_VALUES)).max(6).optional(),
+      search: shortText(200).optional(),
+      group: shortText(200).optional(),
+      limit: z.number().int().min(1).max(10_000).optional(),
+      offset: z.number().int().min(0).max(1_000_000_000).optional(),
+    })
+    .strict(),
+  'runs.get': z.object({ id }).strict(),
+  /** queue a new run (or a sweep: one run per entry of `configs`) */
+  'runs.create': z.object({ configs: z.array(runConfigSchema).min(1).max(500), group: shortText(200).optional() }).strict(),
+  'runs.rename': z.object({ id, name: shortText(200) }).strict(),
+  'runs.tag': z.object({ id, tags: z.array(shortText(50).min(1)).max(50) }).strict(),
+  'runs.note': z.object({ id, notes: shortText(20_000) }).strict(),
+  'runs.delete': z.object({ ids: z.array(id).min(1).max(1000), force: z.boolean().optional() }).strict(),
+  'runs.cancel': z.object({ id }).strict(),
+  /** continue an interrupted, failed or cancelled run from its last checkpoint */
+  'runs.resume': z.object({ id }).strict(),
+  /** queue a new run with the same config */
+  'runs.rerun': z.object({ id }).strict(),
+  'runs.export': z.object({ ids: z.array(id).min(1).max(1000), format: z.enum(['csv', 'json']) }).strict(),
+  'runs.metrics': z.object({ id, afterEpoch: z.number().int().min(0).optional() }).strict(),
+  'runs.alignment': z.object({ id, epoch: z.number().int().min(0).optional() }).strict(),
+  'runs.events': z.object({ id, afterId: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(10_000).optional() }).strict(),
+  /** everything the compare view needs for several runs at once */
+  'runs.compare': z.object({ ids: z.array(id).min(1).max(100) }).strict(),
+
+  'datasets.catalog': empty,
+  'datasets.inspect': z.object({ ref: shortText(4096).min(1) }).strict(),
+  /** starts a download; progress arrives as dataset.progress events */
+  'datasets.download': z.object({ name: shortText(100).min(1) }).strict(),
+  /** validate a file or folder inside an allowed folder and register it under `name` */
+  'datasets.import': z
+    .object({ path: shortText(4096).min(1), name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i), format: z.enum(['npz', 'ppi', 'csv']).optional() })
+    .strict(),
+  /** build a generator spec from form fields and inspect it */
+  'datasets.generate': z
+    .object({
+      kind: z.enum(['csbm', 'ppi-like']),
+      nodes: z.number().int().min(2).max(5_000_000),
+      edges: z.number().int().min(0).max(100_000_000),
+      classes: z.number().int().min(2).max(10_000),
+      features: z.number().int().min(1).max(100_000),
+      noise: z.number().min(0).max(1000).optional(),
+      homophily: z.number().min(0).max(1).optional(),
+      graphs: z.number().int().min(3).max(10_000).optional(),
+    })
+    .strict(),
+
+  'settings.get': empty,
+  'settings.set': z.object({ backend: z.enum(BACKENDS).optional(), maxConcurrentRuns: z.number().int().min(1).max(16).optional() }).strict(),
+} as const;
+
+export type CallName = keyof typeof callInputs;
+export type CallInput<K extends CallName> = z.input<(typeof callInputs)[K]>;
+export const CALL_NAMES = Object.keys(callInputs) as CallName[];
+
+// ----- outputs -----
+
+export interface AppInfo {
+  version: string;
+  /** 'electron' or 'serve' */
+  mode: 'electron' | 'serve';
+  dataDir: string;
+  databasePath: string;
+  backend: BackendInfo | null;
+  node: string;
+  platform: string;
+}
+
+export interface BackendInfo {
+  backend: string;
+  graphOps: string;
+  threads: number | null;
+  skipped: { backend: string; reason: string }[];
+}
+
+export interface StudentBest {
+  idx: number;
+  bestVal: number | null;
+  bestEpoch: number | null;
+  testAtBest: number | null;
+}
+
+export interface RunSummary {
+  id: number;
+  name: string;
+  group: string | null;
+  status: RunStatus;
+  dataset: string;
+  model: string;
+  strategy: string;
+  numStudents: number;
+  numLayers: number;
+  seed: number;
+  tags: string[];
+  plannedEpochs: number | null;
+  /** epochs finished */
+  epochs: number;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  students: StudentBest[];
+}
+
+export interface StudentConvergence extends StudentBest {
+  epochsTo95: number | null;
+  secondsTo95: number | null;
+  epochsTo99: number | null;
+  secondsTo99: number | null;
+}
+
+export interface RunDetail extends RunSummary {
+  config: Record<string, unknown>;
+  notes: string;
+  backend: string | null;
+  backendReport: unknown;
+  versions: unknown;
+  cancelRequested: boolean;
+  students: StudentConvergence[];
+  /** planned layer pairs (0-based student ← peer), for outlining heatmap cells */
+  planPairs: { student: number; peer: number }[];
+}
+
+export interface EpochMetricRow {
+  epoch: number;
+  student: number;
+  taskLoss: number | null;
+  distillLoss: number | null;
+  trainMetric: number | null;
+  valMetric: number | null;
+  testMetric: number | null;
+  epochMs: number;
+  elapsedMs: number;
+}
+
+export interface AlignmentMatrixRow {
+  epoch: number;
+  student: number;
+  peer: number;
+  rows: number;
+  cols: number;
+  /** row-major values, data[i * cols + m] = D(H_student^(i), H_peer^(m)) */
+  data: number[];
+}
+
+export interface RunAlignment {
+  /** every epoch that has matrices */
+  epochs: number[];
+  /** the matrices of the requested epoch (the latest when none was asked for) */
+  epoch: number | null;
+  matrices: AlignmentMatrixRow[];
+}
+
+export interface RunEventRow {
+  id: number;
+  at: string;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  kind: string;
+  message: string;
+}
+
+export interface CompareEntry {
+  run: RunDetail;
+  metrics: EpochMetricRow[];
+}
+
+export interface CatalogItem {
+  name: string;
+  title: string;
+  task: 'multiclass' | 'multilabel';
+  sizeHint: string;
+  citation: string;
+  synthetic: boolean;
+  /** downloaded (or synthetic, always available) */
+  available: boolean;
+}
+
+export interface DatasetStatsView {
+  ref: string;
+  name: string;
+  task: 'multiclass' | 'multilabel';
+  graphs: number;
+  nodes: number;
+  edges: number;
+  features: number;
+  classes: number;
+  homophily: number | null;
+  isolatedNodes: number;
+  degreeHistogram: { bucketEdges: number[]; counts: number[] };
+}
+
+export interface Settings {
+  backend: (typeof BACKENDS)[number];
+  maxConcurrentRuns: number;
+}
+
+/** Output type of every call, by call name. */
+export interface CallOutputs {
+  'app.info': AppInfo;
+  'runs.list': { runs: RunSummary[]; total: number };
+  'runs.get': RunDetail;
+  'runs.create': { ids: number[] };
+  'runs.rename': RunSummary;
+  'runs.tag': RunSummary;
+  'runs.note': RunSummary;
+  'runs.delete': { deleted: number[] };
+  'runs.cancel': RunSummary;
+  'runs.resume': RunSummary;
+  'runs.rerun': { id: number };
+  'runs.export': { filename: string; mimeType: string; content: string };
+  'runs.metrics': EpochMetricRow[];
+  'runs.alignment': RunAlignment;
+  'runs.events': RunEventRow[];
+  'runs.compare': CompareEntry[];
+  'datasets.catalog': CatalogItem[];
+  'datasets.inspect': DatasetStatsView;
+  'datasets.download': { started: boolean };
+  'datasets.import': DatasetStatsView;
+  'datasets.generate': DatasetStatsView & { spec: string };
+  'settings.get': Settings;
+  'settings.set': Settings;
+}
+
+export type CallOutput<K extends CallName> = CallOutputs[K];
+
+// ----- events (backend → every open window) -----
+
+export type ApiEvent =
+  | { type: 'run.status'; runId: number; status: RunStatus; error: string | null }
+  | {
+      type: 'run.epoch';
+      runId: number;
+      epoch: number;
+      plannedEpochs: number;
+      metrics: EpochMetricRow[];
+    }
+  | { type: 'run.alignment'; runId: number; epoch: number }
+  | { type: 'run.log'; runId: number; level: 'info' | 'warn' | 'error'; message: string }
+  | { type: 'dataset.progress'; name: string; receivedBytes: number; totalBytes: number | null; done: boolean; error: string | null }
+  | { type: 'backend'; backend: BackendInfo };
+
+/** How a failed call is reported: `status` follows HTTP (400 bad input, 404 missing, 409 conflict, 500 bug). */
+export interface ApiErrorBody {
+  error: string;
+  status: number;
+}
+
+/** What the UI holds: one way to call and one way to listen, whatever carries them. */
+export interface ApiClient {
+  call<K extends CallName>(name: K, input: CallInput<K>): Promise<CallOutput<K>>;
+  subscribe(listener: (event: ApiEvent) => void): () => void;
+}
+
+/** Largest request body accepted by either transport (a sweep of 500 configs fits easily). */
+export const MAX_REQUEST_BYTES = 1_000_000;
+
+/** Validates a call's input; returns the parsed value or a message naming the problem. */
+export function parseCallInput<K extends CallName>(name: K, input: unknown): { ok: true; value: z.output<(typeof callInputs)[K]> } | { ok: false; error: string } {
+  const schema = callInputs[name] as z.ZodType;
+  const parsed = schema.safeParse(input ?? {});
+  if (parsed.success) return { ok: true, value: parsed.data as z.output<(typeof callInputs)[K]> };
+  return { ok: false, error: `${name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}` };
+}
+
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(callInputs, name);
+}
+
+// ----- the Electron preload bridge (window[BRIDGE_KEY]) -----
+
+/** Name of the object the preload script exposes on `window` through contextBridge. */
+export const BRIDGE_KEY = 'alignahead';
+/** IPC channels: renderer → main invoke, and main → renderer events. */
+export const IPC_CALL_CHANNEL = 'api:call';
+export const IPC_EVENT_CHANNEL = 'api:event';
+
+/** What a call returns across a transport: never a thrown error, so messages survive serialisation. */
+export type CallResult<T> = { ok: true; value: T } | { ok: false; error: ApiErrorBody };
+
+/** The only surface the preload script exposes to the page. */
+export interface PreloadBridge {
+  call(name: string, input: unknown): Promise<CallResult<unknown>>;
+  onEvent(listener: (event: ApiEvent) => void): () => void;
+}
