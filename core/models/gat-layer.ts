@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs';
+import type { CsrGraph } from '../graph/csr';
+import type { Rng } from '../random';
+import type { GraphOps } from '../tensor/graph-ops';
+import { dropout } from './dropout';
+import { glorotMatrix, glorotUniform, zerosVariable } from './init';
+import type { GraphLayer, LayerContext } from './layer';
+
+export interface GatLayerShape {
+  inWidth: number;
+  heads: number;
+  /** width of one head */
+  headWidth: number;
+  /** hidden layers concatenate their heads, the output layer averages them */
+  mergeHeads: 'concat' | 'mean';
+  /** add a linear projection of the input (X W_res), as the PyTorch peer does */
+  residual: boolean;
+  attentionDropout: number;
+}
+
+/**
+ * Graph attention (Veličković et al.), per head h:
+ *   z = X W,  e_uv = LeakyReLU_0.2(a_lᵀ z_u + a_rᵀ z_v),  α_uv = softmax over the edges entering v,
+ *   out_v = Σ_{u→v} α_uv z_u  (+ X W_res)  (+ b),
+ * heads concatenated or averaged. The residual is always a projection, also when widths agree,
+ * like the peer's, so both have the same parameters. The bias is added after merging the heads.
+ */
+export class GatLayer implements GraphLayer {
+  readonly parameters: ReadonlyMap<string, tf.Variable>;
+  private readonly weight: tf.Variable;
+  private readonly attentionSource: tf.Variable;
+  private readonly attentionTarget: tf.Variable;
+  private readonly residualWeight?: tf.Variable;
+  private readonly bias: tf.Variable;
+
+  constructor(
+    private readonly ops: GraphOps,
+    private readonly shape: GatLayerShape,
+    rng: Rng,
+  ) {
+    const { inWidth, heads, headWidth } = shape;
+    this.weight = glorotMatrix(rng, inWidth, heads * headWidth);
+    this.attentionSource = glorotUniform(rng, [heads, headWidth], headWidth, 1);
+    this.attentionTarget = glorotUniform(rng, [heads, headWidth], headWidth, 1);
+    const parameters: [string, tf.Variable][] = [
+      ['weight', this.weight],
+      ['attentionSource', this.attentionSource],
+      ['attentionTarget', this.attentionTarget],
+    ];
+    if (shape.residual) {
+      this.residualWeight = glorotMatrix(rng, inWidth, heads * headWidth);
+      parameters.push(['residual', this.residualWeight]);
+    }
+    this.bias = zerosVariable([shape.mergeHeads === 'concat' ? heads * headWidth : headWidth]);
+    parameters.push(['bias', this.bias]);
+    this.parameters = new Map(parameters);
+  }
+
+  forward(graph: CsrGraph, x: tf.Tensor2D, context: LayerContext): tf.Tensor2D {
+    const { heads, headWidth } = this.shape;
+    const n = x.shape[0];
+    const z = tf.matMul(x, this.weight) as tf.Tensor2D; // [N, H·D]
+    const zByHead = tf.reshape(z, [n, heads, headWidth]);
+    const scoreSource = tf.sum(tf.mul(zByHead, this.attentionSource), 2) as tf.Tensor2D; // a_lᵀ z_u, [N, H]
+    const scoreTarget = tf.sum(tf.mul(zByHead, this.attentionTarget), 2) as tf.Tensor2D; // a_rᵀ z_v
+    const logits = tf.leakyRelu(this.ops.edgeAdd(graph, scoreSource, scoreTarget), 0.2); // [E, H]
+    let attention = this.ops.edgeSoftmax(graph, logits);
+    if (context.training) attention = dropout(attention, this.shape.attentionDropout, context.rng);
+    let out = this.ops.spmm(graph, z, attention);
+    if (this.residualWeight) out = tf.add(out, tf.matMul(x, this.residualWeight));
+    if (this.shape.mergeHeads === 'mean') out = tf.mean(tf.reshape(out, [n, heads, headWidth]), 1) as tf.Tensor2D;
+    return tf.add(out, this.bias);
+  }
+}
