@@ -2,9 +2,12 @@ import { UserError } from '../errors';
 import type { CliIo, Command } from './command';
 import { datasetCommands } from './datasets-commands';
 import { runCommands } from './runs-commands';
+import { serveCommands } from './serve-command';
+import { sweepCommands } from './sweep-command';
+import { trainCommands } from './train-commands';
 
 /** Every command of `alignahead`; each module contributes its own list. */
-const commands: Command[] = [...datasetCommands, ...runCommands];
+const commands: Command[] = [...trainCommands, ...sweepCommands, ...runCommands, ...datasetCommands, ...serveCommands];
 
 const processIo: CliIo = {
   out: (line) => process.stdout.write(line + '\n'),

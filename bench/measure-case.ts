@@ -1,0 +1,81 @@
+/**
+ * Measures one benchmark case in this process and prints one JSON line. Run by bench/run.ts in a
+ * fresh child process per case, so that peak RSS belongs to the case alone.
+ *   node bin/run-ts.js bench/measure-case.ts CASE_NAME [--backend wasm|cpu|...]
+ */
+import * as tf from '@tensorflow/tfjs';
+import { runConfigSchema } from '../contract/run-config';
+import { loadDataset } from '../core/datasets/load';
+import { createStudent } from '../core/models/student';
+import { Rng } from '../core/random';
+import { getGraphOps, initBackend, type BackendPreference } from '../core/tensor/backend';
+import { median, trainStudents } from '../core/train/trainer';
+import { prepareTrainingData } from '../core/train/training-data';
+import { BENCH_CASES } from './cases';
+
+const [name, ...rest] = process.argv.slice(2);
+const benchCase = BENCH_CASES.find((c) => c.name === name);
+if (!benchCase) {
+  console.error(`unknown case '${name}'; cases: ${BENCH_CASES.map((c) => c.name).join(', ')}`);
+  process.exit(2);
+}
+const backendFlag = rest.indexOf('--backend');
+const prefer = (backendFlag >= 0 ? rest[backendFlag + 1] : 'auto') as BackendPreference;
+
+const backend = await initBackend({ prefer });
+const dataset = await loadDataset(benchCase.data, {});
+const config = runConfigSchema.parse({
+  data: benchCase.data,
+  model: benchCase.model,
+  layers: benchCase.layers,
+  hidden: benchCase.hidden,
+  heads: benchCase.heads,
+  dropout: benchCase.dropout,
+  strategy: 'alignahead',
+  students: 2,
+  epochs: benchCase.epochs,
+  evalEvery: 100_000,
+  heatmapEvery: 0,
+  checkpointEvery: 0,
+});
+const data = prepareTrainingData(dataset, config, new Rng(0).fork('split'));
+const batch = data.trainBatches[0];
+
+// One student's forward + backward of a plain loss: the tensor engine alone.
+const student = createStudent(
+  { model: config.model, inFeatures: data.numFeatures, numClasses: data.numClasses, layers: config.layers, hidden: config.hidden, heads: config.heads, dropout: config.dropout },
+  getGraphOps(),
+  new Rng(1),
+);
+const rng = new Rng(2);
+const fwdBwd: number[] = [];
+for (let i = 0; i < benchCase.repeats; i++) {
+  const started = performance.now();
+  const { value, grads } = tf.variableGrads(
+    () => student.forward(batch.graph, batch.features, { training: true, rng }).logits.square().mean() as tf.Scalar,
+    student.trainableVariables(),
+  );
+  await value.data();
+  if (i > 0) fwdBwd.push(performance.now() - started);
+  tf.dispose([value, ...Object.values(grads)]);
+}
+student.dispose();
+
+// The full method: every student takes its align-ahead step (evaluation excluded).
+const outcome = await trainStudents({ config, data, ops: getGraphOps() });
+const epochTimes = outcome.epochMsMedian;
+data.dispose();
+
+console.log(
+  JSON.stringify({
+    case: benchCase.name,
+    backend: backend.backend,
+    graphOps: backend.graphOps,
+    threads: backend.threads,
+    nodes: batch.graph.numNodes,
+    edges: batch.graph.sources.length,
+    fwdBwdMsMedian: Number(median(fwdBwd).toFixed(1)),
+    epochMsMedian: Number(epochTimes.toFixed(1)),
+    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+  }),
+);

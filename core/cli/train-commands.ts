@@ -1,0 +1,115 @@
+import { defaultDatabasePath, openStore } from '../store';
+import { UserError } from '../errors';
+import { parseRunConfig, runExperiment, type ExperimentEvent, type ExperimentResult } from '../train/run-experiment';
+import { parseOptions, printJson, type CliIo, type Command } from './command';
+import { createProgress, type Progress } from './progress';
+import { configFromFlags, RUN_FLAG_OPTIONS, RUN_FLAGS_USAGE } from './train-flags';
+
+/** Formats a metric for progress lines and tables: 0.8123 → "0.812", null/NaN → "-". */
+export function formatMetric(value: number | null | undefined): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(3);
+}
+
+/** Reports run progress on stderr: the backend once, then a bar with per-student validation metrics. */
+export function progressReporter(io: CliIo, label: string): (event: ExperimentEvent) => void {
+  let progress: Progress | null = null;
+  let planned = 0;
+  return (event) => {
+    if (event.type === 'started') {
+      planned = event.plannedEpochs;
+      const b = event.backend;
+      const skipped = b.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
+      io.err(`run ${event.runId}: backend ${b.backend} (${b.graphOps} graph ops${b.threads ? `, ${b.threads} threads` : ''})${skipped ? ` — skipped ${skipped}` : ''}`);
+      progress = createProgress(io, label, planned);
+    } else if (event.type === 'epoch' && progress) {
+      const vals = event.students.map((s) => formatMetric(s.val)).join(' ');
+      progress.update(event.epoch, `val ${vals}  ${event.epochMs.toFixed(0)} ms/epoch`);
+    } else if (event.type === 'log') {
+      io.err(event.message);
+    }
+  };
+}
+
+/** The summary object `train --json` prints (and sweeps collect). */
+export function resultJson(result: ExperimentResult) {
+  return {
+    runId: result.runId,
+    status: result.status,
+    backend: result.backend.backend,
+    graphOps: result.backend.graphOps,
+    epochs: result.epochsDone,
+    epochMsMedian: Number(result.epochMsMedian.toFixed(3)),
+    plan: result.plan.pairs.map((p) => `${p.student + 1}<-${p.peer + 1}`).join(','),
+    students: result.students.map((s) => ({
+      bestVal: s.bestVal,
+      test: s.test,
+      bestEpoch: s.bestEpoch,
+      epochsTo95: s.convergence.epochsTo95,
+      epochsTo99: s.convergence.epochsTo99,
+      secondsTo95: s.convergence.secondsTo95,
+      secondsTo99: s.convergence.secondsTo99,
+    })),
+  };
+}
+
+/** Ctrl-C stops the run after the current epoch, recorded as cancelled; a second Ctrl-C exits at once. */
+export function cancelOnInterrupt(io: CliIo): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    io.err('\ncancelling after this epoch (Ctrl-C again to quit now)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+}
+
+const trainCommand: Command = {
+  path: ['train'],
+  summary: 'train K student GNNs with online distillation and record the run',
+  usage: `usage: alignahead train [run options] [--db FILE] [--cache DIR] [--json] [--quiet]
+       alignahead train --resume RUN_ID [--db FILE]
+${RUN_FLAGS_USAGE}
+  --db FILE      experiment database [$ALIGNAHEAD_DB or ~/.alignahead/workbench.sqlite]
+  --resume ID    continue run ID from its last checkpoint to its planned epochs
+  --json         print one JSON summary as the last stdout line`,
+  async run(argv, io) {
+    const { values } = parseOptions(
+      argv,
+      { ...RUN_FLAG_OPTIONS, db: { type: 'string' }, cache: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, resume: { type: 'string' } },
+      false,
+    );
+    const resumeId = values.resume !== undefined ? Number(values.resume) : undefined;
+    if (resumeId !== undefined && !(Number.isInteger(resumeId) && resumeId > 0)) throw new UserError(`--resume: '${values.resume}' is not a run id`);
+    // Validate before opening anything, so a bad flag costs nothing.
+    const config = resumeId === undefined ? parseRunConfig(configFromFlags(values)) : undefined;
+    const store = openStore(values.db ?? defaultDatabasePath());
+    const interrupt = cancelOnInterrupt(io);
+    try {
+      const result = await runExperiment({
+        store,
+        config,
+        runId: resumeId,
+        resume: resumeId !== undefined,
+        cacheDir: values.cache,
+        signal: interrupt.signal,
+        onEvent: values.quiet ? undefined : progressReporter(io, 'train'),
+      });
+      if (!values.quiet) io.err('');
+      const summary = resultJson(result);
+      if (values.json) printJson(io, summary);
+      else {
+        io.out(`run ${summary.runId} ${summary.status}: ${summary.epochs} epochs, ${summary.epochMsMedian} ms/epoch (median), backend ${summary.backend}`);
+        summary.students.forEach((s, k) =>
+          io.out(`  student ${k + 1}: best val ${formatMetric(s.bestVal)} at epoch ${s.bestEpoch}, test ${formatMetric(s.test)}`),
+        );
+      }
+      return result.status === 'completed' ? 0 : 130;
+    } finally {
+      interrupt.dispose();
+      store.close();
+    }
+  },
+};
+
+export const trainCommands: Command[] = [trainCommand];

@@ -1,0 +1,44 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Student } from '../models/types';
+import { taskMetric } from './task';
+import type { TrainingData } from './training-data';
+
+export interface SplitMetrics {
+  train: number;
+  val: number;
+  test: number;
+}
+
+type SplitName = keyof SplitMetrics;
+const SPLITS: SplitName[] = ['train', 'val', 'test'];
+
+/**
+ * The task metric (accuracy, or micro-F1 for multi-label data) of one student on each split, in eval
+ * mode. Multi-graph splits span several batches: their rows are pooled before scoring, so micro-F1
+ * counts over all nodes of the split rather than averaging per batch. An empty split scores NaN.
+ */
+export function evaluateStudent(model: Student, data: TrainingData): SplitMetrics {
+  const labelWidth = data.task === 'multilabel' ? data.numClasses : 1;
+  const pooled = new Map<SplitName, { logits: number[]; labels: number[] }>(SPLITS.map((s) => [s, { logits: [], labels: [] }]));
+  for (const batch of data.evalBatches) {
+    const logits = tf.tidy(() => model.forward(batch.graph, batch.features, { training: false }).logits);
+    const values = logits.dataSync() as Float32Array;
+    logits.dispose();
+    for (const split of SPLITS) {
+      const target = pooled.get(split)!;
+      for (const node of batch.nodes[split]) {
+        for (let c = 0; c < data.numClasses; c++) target.logits.push(values[node * data.numClasses + c]);
+        for (let c = 0; c < labelWidth; c++) target.labels.push(batch.labels[node * labelWidth + c]);
+      }
+    }
+  }
+  const score = (split: SplitName): number => {
+    const { logits, labels } = pooled.get(split)!;
+    const count = logits.length / data.numClasses;
+    if (count === 0) return Number.NaN;
+    const nodes = Int32Array.from({ length: count }, (_, i) => i);
+    const labelArray = data.task === 'multilabel' ? Uint8Array.from(labels) : Int32Array.from(labels);
+    return taskMetric(data.task, Float32Array.from(logits), data.numClasses, labelArray, nodes);
+  };
+  return { train: score('train'), val: score('val'), test: score('test') };
+}

@@ -1,0 +1,113 @@
+import * as tf from '@tensorflow/tfjs';
+import type { RunConfig } from '../../contract/run-config';
+import { batchGraphs } from '../graph/batch';
+import type { CsrGraph } from '../graph/csr';
+import type { Dataset, GraphData, GraphSplit, Task } from '../datasets/types';
+import { graphLevelSplit, perClassSplit, ratioSplit } from '../datasets/splits';
+import { UserError } from '../errors';
+import type { Rng } from '../random';
+
+/** One graph (or a block-diagonal batch of graphs) on the backend, with the nodes each split scores. */
+export interface GraphBatch {
+  graph: CsrGraph;
+  features: tf.Tensor2D;
+  labels: Int32Array | Uint8Array;
+  /** nodes of this batch that belong to each split (all nodes of the batch for inductive data) */
+  nodes: { train: Int32Array; val: Int32Array; test: Int32Array };
+}
+
+/**
+ * Everything the trainer needs from a dataset, prepared once per run:
+ * - transductive (one graph): a single batch; the loss uses the train nodes, metrics each split's nodes;
+ * - inductive (several graphs): training batches of `batchGraphs` train graphs (fixed composition,
+ *   visited in a shuffled order each epoch), plus one batch of all val graphs and one of all test graphs.
+ */
+export interface TrainingData {
+  task: Task;
+  numClasses: number;
+  numFeatures: number;
+  inductive: boolean;
+  trainBatches: GraphBatch[];
+  /** batches that the evaluation forwards (the single graph, or the train/val/test batches) */
+  evalBatches: GraphBatch[];
+  /** the batch and nodes on which alignment heatmaps are computed: the validation nodes */
+  alignment: { batch: GraphBatch; nodes: Int32Array };
+  /** counts for the run record */
+  splitSizes: { train: number; val: number; test: number };
+  dispose(): void;
+}
+
+const EMPTY = new Int32Array(0);
+
+export function prepareTrainingData(dataset: Dataset, config: RunConfig, splitRng: Rng): TrainingData {
+  if (dataset.graphs.length === 0) throw new UserError(`${dataset.name}: the dataset has no graphs`);
+  return dataset.graphs.length === 1 ? transductive(dataset, config, splitRng) : inductive(dataset, config, splitRng);
+}
+
+function toBatch(data: GraphData, numFeatures: number, nodes: GraphBatch['nodes']): GraphBatch {
+  const features = tf.tensor2d(data.features, [data.graph.numNodes, numFeatures]);
+  return { graph: data.graph, features, labels: data.labels, nodes };
+}
+
+function transductive(dataset: Dataset, config: RunConfig, splitRng: Rng): TrainingData {
+  const data = dataset.graphs[0];
+  const n = data.graph.numNodes;
+  let split;
+  if (config.split.kind === 'per-class') {
+    if (dataset.task !== 'multiclass') throw new UserError(`${dataset.name}: per-class splits need single-label classes; use a ratio split`);
+    split = perClassSplit(data.labels as Int32Array, dataset.numClasses, splitRng, config.split.trainPerClass, config.split.valPerClass);
+  } else {
+    split = ratioSplit(n, splitRng, { train: config.split.train, val: config.split.val });
+  }
+  if (split.train.length === 0) throw new UserError(`${dataset.name}: the split leaves no training nodes`);
+  const batch = toBatch(data, dataset.numFeatures, { train: split.train, val: split.val, test: split.test });
+  return {
+    task: dataset.task,
+    numClasses: dataset.numClasses,
+    numFeatures: dataset.numFeatures,
+    inductive: false,
+    trainBatches: [batch],
+    evalBatches: [batch],
+    alignment: { batch, nodes: split.val.length > 0 ? split.val : split.test },
+    splitSizes: { train: split.train.length, val: split.val.length, test: split.test.length },
+    dispose: () => batch.features.dispose(),
+  };
+}
+
+function allNodes(n: number): Int32Array {
+  const nodes = new Int32Array(n);
+  for (let i = 0; i < n; i++) nodes[i] = i;
+  return nodes;
+}
+
+function inductive(dataset: Dataset, config: RunConfig, splitRng: Rng): TrainingData {
+  const graphSplit: GraphSplit =
+    dataset.graphSplit ?? graphLevelSplit(dataset.graphs.length, splitRng, config.split.kind === 'ratio' ? config.split : { train: 0.8, val: 0.1 });
+  if (graphSplit.train.length === 0) throw new UserError(`${dataset.name}: the graph split leaves no training graphs`);
+  const join = (indices: number[], role: 'train' | 'val' | 'test'): GraphBatch | null => {
+    if (indices.length === 0) return null;
+    const { data } = batchGraphs(indices.map((i) => dataset.graphs[i]), dataset.numClasses, dataset.task);
+    const nodes = { train: EMPTY, val: EMPTY, test: EMPTY, [role]: allNodes(data.graph.numNodes) };
+    return toBatch(data, dataset.numFeatures, nodes);
+  };
+  const trainBatches: GraphBatch[] = [];
+  for (let start = 0; start < graphSplit.train.length; start += config.batchGraphs) {
+    trainBatches.push(join(graphSplit.train.slice(start, start + config.batchGraphs), 'train')!);
+  }
+  const valBatch = join(graphSplit.val, 'val');
+  const testBatch = join(graphSplit.test, 'test');
+  const evalBatches = [...trainBatches, ...(valBatch ? [valBatch] : []), ...(testBatch ? [testBatch] : [])];
+  const alignmentBatch = valBatch ?? testBatch ?? trainBatches[0];
+  const count = (indices: number[]) => indices.reduce((sum, i) => sum + dataset.graphs[i].graph.numNodes, 0);
+  return {
+    task: dataset.task,
+    numClasses: dataset.numClasses,
+    numFeatures: dataset.numFeatures,
+    inductive: true,
+    trainBatches,
+    evalBatches,
+    alignment: { batch: alignmentBatch, nodes: allNodes(alignmentBatch.graph.numNodes) },
+    splitSizes: { train: count(graphSplit.train), val: count(graphSplit.val), test: count(graphSplit.test) },
+    dispose: () => evalBatches.forEach((b) => b.features.dispose()),
+  };
+}
