@@ -25,6 +25,8 @@ function withStore<T>(dbOption: string | undefined, body: (store: ExperimentStor
     throw error;
   }
   try {
+    // A trainer killed from outside left its run `running`; show it as the resumable `interrupted`.
+    store.markInterruptedRuns();
     return body(store);
   } finally {
     store.close();

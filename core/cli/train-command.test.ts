@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from '../store';
+import type { CliIo } from './command';
+import { main } from './main';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'alignahead-train-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function capture(): CliIo & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l), interactive: false };
+}
+
+const RUN = ['--data', 'csbm:300:1500:3:16:noise=3', '--hidden', '16', '--epochs', '12', '--checkpoint-every', '2', '--heatmap-every', '4', '--backend', 'cpu'];
+
+async function runCli(argv: string[]) {
+  const io = capture();
+  const code = await main(argv, io);
+  return { code, io, json: io.stdout.length ? JSON.parse(io.stdout[io.stdout.length - 1]) : null };
+}
+
+describe('alignahead train', () => {
+  it('prints the JSON summary the checks rely on and records the run', async () => {
+    const db = join(dir, 'summary.sqlite');
+    const { code, json } = await runCli(['train', ...RUN, '--epochs', '3', '--students', '3', '--strategy', 'oc', '--db', db, '--json', '--quiet']);
+    expect(code).toBe(0);
+    expect(json).toMatchObject({ runId: 1, status: 'completed', backend: 'cpu', epochs: 3, plan: '1<-1,2<-2' });
+    expect(json.epochMsMedian).toBeGreaterThan(0);
+    expect(json.students).toHaveLength(3);
+    for (const s of json.students) expect(Object.keys(s)).toEqual(expect.arrayContaining(['bestVal', 'test', 'bestEpoch']));
+    const list = await runCli(['runs', 'list', '--db', db, '--json']);
+    expect(list.json.runs[0]).toMatchObject({ id: 1, status: 'completed', epochs: 3 });
+  });
+
+  it('rejects bad flags with one line naming the problem, before touching the database', async () => {
+    const db = join(dir, 'never.sqlite');
+    for (const [argv, message] of [
+      [['train', '--epochs', '0', '--db', db], /epochs/],
+      [['train', '--model', 'mlp', '--db', db], /model/],
+      [['train', '--bogus', '--db', db], /bogus/],
+      [['train', '--dropout', 'half', '--db', db], /--dropout: 'half' is not a number/],
+      [['train', '--strategy', 'custom', '--plan', '9<-1', '--data', 'csbm:100:300:3:8', '--db', db], /layer/],
+    ] as const) {
+      const { code, io } = await runCli([...argv]);
+      expect(code).not.toBe(0);
+      expect(io.stderr.join('\n')).toMatch(message);
+      expect(io.stderr.join('\n')).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('shows a run killed from outside as interrupted, and resumes it to the numbers of an uninterrupted run', async () => {
+    const db = join(dir, 'killed.sqlite');
+    const child = spawn(process.execPath, ['bin/alignahead.js', 'train', ...RUN, '--db', db, '--json'], { cwd: root, stdio: 'ignore' });
+    // Wait until a checkpoint exists past epoch 2, then kill without warning.
+    for (let i = 0; i < 600; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      try {
+        const store = openStore(db, { mustExist: true });
+        const epoch = store.latestCheckpoint(1)?.epoch ?? 0;
+        store.close();
+        if (epoch >= 4) break;
+      } catch {
+        // not created yet
+      }
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+
+    const afterKill = await runCli(['runs', 'list', '--db', db, '--json']);
+    const killed = afterKill.json.runs[0];
+    expect(killed.status).toBe('interrupted');
+    expect(killed.epochs).toBeGreaterThanOrEqual(4);
+    expect(killed.epochs).toBeLessThan(12);
+    const store = openStore(db, { mustExist: true });
+    expect(store.integrityCheck()).toBe('ok');
+    store.close();
+
+    const resumed = await runCli(['train', '--resume', String(killed.id), '--db', db, '--json', '--quiet']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.json.epochs).toBe(12);
+
+    const reference = await runCli(['train', ...RUN, '--db', join(dir, 'reference.sqlite'), '--json', '--quiet']);
+    const pick = (j: { students: { bestVal: number; test: number; bestEpoch: number }[] }) => j.students.map(({ bestVal, test, bestEpoch }) => ({ bestVal, test, bestEpoch }));
+    expect(pick(resumed.json)).toEqual(pick(reference.json));
+
+    const finalList = await runCli(['runs', 'list', '--db', db, '--json']);
+    expect(finalList.json.runs[0]).toMatchObject({ status: 'completed', epochs: 12 });
+  });
+});
