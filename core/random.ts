@@ -7,10 +7,9 @@
  * per student, without consuming the parent's sequence order-dependently.
  */
 export class Rng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+  // State in a typed array: plain object fields holding values ≥ 2^31 become heap numbers, and
+  // every draw would allocate (dropout masks draw millions of values per step).
+  private readonly state = new Uint32Array(4);
   private spareNormal: number | null = null;
 
   constructor(seed: number) {
@@ -23,23 +22,24 @@ export class Rng {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+    const st = this.state;
+    for (let i = 0; i < 4; i++) st[i] = next();
+    if ((st[0] | st[1] | st[2] | st[3]) === 0) st[0] = 1;
   }
 
   /** Uniform 32-bit unsigned integer. */
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5) >>> 0, 7), 9) >>> 0;
-    const t = (this.s1 << 9) >>> 0;
-    this.s2 = (this.s2 ^ this.s0) >>> 0;
-    this.s3 = (this.s3 ^ this.s1) >>> 0;
-    this.s1 = (this.s1 ^ this.s2) >>> 0;
-    this.s0 = (this.s0 ^ this.s3) >>> 0;
-    this.s2 = (this.s2 ^ t) >>> 0;
-    this.s3 = rotl(this.s3, 11);
+    const st = this.state;
+    const s0 = st[0];
+    const s1 = st[1];
+    const s2 = st[2] ^ s0;
+    const s3 = st[3] ^ s1;
+    const r = Math.imul(s1, 5);
+    const result = Math.imul((r << 7) | (r >>> 25), 9) >>> 0;
+    st[0] = s0 ^ s3;
+    st[1] = s1 ^ s2;
+    st[2] = s2 ^ (s1 << 9);
+    st[3] = (s3 << 11) | (s3 >>> 21);
     return result;
   }
 
@@ -84,26 +84,23 @@ export class Rng {
 
   /** The generator's full state, for checkpoints: restoring it continues the exact same sequence. */
   getState(): RngState {
-    return { words: [this.s0, this.s1, this.s2, this.s3], spareNormal: this.spareNormal };
+    return { words: Array.from(this.state), spareNormal: this.spareNormal };
   }
 
   setState(state: RngState): void {
     const [a, b, c, d] = state.words;
     if (state.words.length !== 4 || (a | b | c | d) === 0) throw new RangeError('Rng.setState: invalid state');
-    this.s0 = a >>> 0;
-    this.s1 = b >>> 0;
-    this.s2 = c >>> 0;
-    this.s3 = d >>> 0;
+    this.state.set([a >>> 0, b >>> 0, c >>> 0, d >>> 0]);
     this.spareNormal = state.spareNormal;
   }
 
   /** An independent child stream named by `label` (e.g. "student-1", "dropout"). */
   fork(label: string): Rng {
-    let h = this.s0 ^ 0x811c9dc5;
+    let h = this.state[0] ^ 0x811c9dc5;
     for (let i = 0; i < label.length; i++) {
       h = Math.imul(h ^ label.charCodeAt(i), 0x01000193) >>> 0;
     }
-    return new Rng((h ^ this.s2 ^ rotl(this.s3, 5)) >>> 0);
+    return new Rng((h ^ this.state[2] ^ rotl(this.state[3], 5)) >>> 0);
   }
 }
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Task } from '../datasets/types';
 import { UserError } from '../errors';
 import type { Rng } from '../random';
+import { matMul } from '../tensor/matmul';
 import { checkNodeIndices, taskLossOnRows, type Labels } from '../train/task';
 import { glorotMatrix, zerosVariable } from '../models/init';
 
@@ -43,7 +44,7 @@ export function createAuxiliaryHeads(hiddenWidths: readonly number[], numClasses
         const rows = tf.tensor1d(trainNodes, 'int32');
         const losses = hidden.map((h, l) => {
           // Score only the training rows: the other nodes never enter the loss.
-          const logits = tf.gather(h, rows).matMul(heads[l].weight).add(heads[l].bias) as tf.Tensor2D;
+          const logits = matMul(tf.gather(h, rows) as tf.Tensor2D, heads[l].weight).add(heads[l].bias) as tf.Tensor2D;
           return taskLossOnRows(task, logits, labels, trainNodes);
         });
         return tf.addN(losses).div(losses.length);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors';
 import type { Rng } from '../random';
+import { matMul } from '../tensor/matmul';
 import { checkNodeIndices } from '../train/task';
 import { glorotMatrix } from '../models/init';
 import type { LayerPair } from './plans';
@@ -67,7 +68,7 @@ export function createFeatureTransfer(
           if (s.shape[0] !== t.shape[0]) throw new UserError(`feature transfer: student and peer hidden tensors have ${s.shape[0]} and ${t.shape[0]} rows`);
           if (nodes) checkNodeIndices('feature transfer', nodes, s.shape[0]);
           const pick = (x: tf.Tensor2D) => (rows ? (tf.gather(x, rows) as tf.Tensor2D) : x);
-          const mapped = maps[k] ? (pick(s).matMul(maps[k]!) as tf.Tensor2D) : pick(s);
+          const mapped = maps[k] ? matMul(pick(s), maps[k]!) : pick(s);
           if (mapped.shape[1] !== t.shape[1]) {
             throw new UserError(`feature transfer: pair ${student + 1}<-${peer + 1} compares width ${mapped.shape[1]} with ${t.shape[1]}`);
           }

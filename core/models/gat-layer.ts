@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { CsrGraph } from '../graph/csr';
 import type { Rng } from '../random';
 import type { GraphOps } from '../tensor/graph-ops';
+import { matMul } from '../tensor/matmul';
 import { dropout } from './dropout';
 import { glorotMatrix, glorotUniform, zerosVariable } from './init';
 import type { GraphLayer, LayerContext } from './layer';
@@ -59,7 +60,7 @@ export class GatLayer implements GraphLayer {
   forward(graph: CsrGraph, x: tf.Tensor2D, context: LayerContext): tf.Tensor2D {
     const { heads, headWidth } = this.shape;
     const n = x.shape[0];
-    const z = tf.matMul(x, this.weight) as tf.Tensor2D; // [N, H·D]
+    const z = matMul(x, this.weight as tf.Tensor2D, { constantLeft: context.constantInput }); // [N, H·D]
     const zByHead = tf.reshape(z, [n, heads, headWidth]);
     const scoreSource = tf.sum(tf.mul(zByHead, this.attentionSource), 2) as tf.Tensor2D; // a_lᵀ z_u, [N, H]
     const scoreTarget = tf.sum(tf.mul(zByHead, this.attentionTarget), 2) as tf.Tensor2D; // a_rᵀ z_v
@@ -67,7 +68,7 @@ export class GatLayer implements GraphLayer {
     let attention = this.ops.edgeSoftmax(graph, logits);
     if (context.training) attention = dropout(attention, this.shape.attentionDropout, context.rng);
     let out = this.ops.spmm(graph, z, attention);
-    if (this.residualWeight) out = tf.add(out, tf.matMul(x, this.residualWeight));
+    if (this.residualWeight) out = tf.add(out, matMul(x, this.residualWeight as tf.Tensor2D, { constantLeft: context.constantInput }));
     if (this.shape.mergeHeads === 'mean') out = tf.mean(tf.reshape(out, [n, heads, headWidth]), 1) as tf.Tensor2D;
     return tf.add(out, this.bias);
   }

@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { CsrGraph } from '../graph/csr';
 import type { Rng } from '../random';
 import type { GraphOps } from '../tensor/graph-ops';
+import { matMul } from '../tensor/matmul';
 import type { EdgeWeightCache } from './edge-weights';
 import { glorotMatrix, zerosVariable } from './init';
-import type { GraphLayer } from './layer';
+import type { GraphLayer, LayerContext } from './layer';
 
 /**
  * Graph convolution (Kipf & Welling): out = D^-½ (A+I) D^-½ · X W + b, the self-loops being part of
@@ -31,9 +32,9 @@ export class GcnLayer implements GraphLayer {
     ]);
   }
 
-  forward(graph: CsrGraph, x: tf.Tensor2D): tf.Tensor2D {
+  forward(graph: CsrGraph, x: tf.Tensor2D, context: LayerContext): tf.Tensor2D {
     const normalisedAdjacency = this.edgeWeights.get(graph, 'gcn');
-    const xw = tf.matMul(x, this.weight) as tf.Tensor2D;
+    const xw = matMul(x, this.weight as tf.Tensor2D, { constantLeft: context.constantInput });
     return tf.add(this.ops.spmm(graph, xw, normalisedAdjacency), this.bias);
   }
 }

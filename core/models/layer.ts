@@ -7,6 +7,8 @@ export interface LayerContext {
   training: boolean;
   /** stream for dropout masks inside the layer (GAT attention dropout) */
   rng: Rng;
+  /** the input carries no gradient (the dataset's features): its products skip computing one */
+  constantInput: boolean;
 }
 
 /** One message-passing layer: its parameters by local name, and a forward that reads as its formula. */

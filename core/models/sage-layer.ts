@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { CsrGraph } from '../graph/csr';
 import type { Rng } from '../random';
 import type { GraphOps } from '../tensor/graph-ops';
+import { matMul } from '../tensor/matmul';
 import type { EdgeWeightCache } from './edge-weights';
 import { glorotMatrix, zerosVariable } from './init';
-import type { GraphLayer } from './layer';
+import type { GraphLayer, LayerContext } from './layer';
 import type { SageAggregator } from './types';
 
 /**
@@ -49,16 +50,17 @@ export class SageLayer implements GraphLayer {
     this.parameters = new Map(parameters);
   }
 
-  forward(graph: CsrGraph, x: tf.Tensor2D): tf.Tensor2D {
-    const self = tf.matMul(x, this.weightSelf);
-    return tf.add(tf.add(self, this.neighbourTerm(graph, x)), this.bias);
+  forward(graph: CsrGraph, x: tf.Tensor2D, context: LayerContext): tf.Tensor2D {
+    const constantLeft = context.constantInput;
+    const self = matMul(x, this.weightSelf as tf.Tensor2D, { constantLeft });
+    return tf.add(tf.add(self, this.neighbourTerm(graph, x, constantLeft)), this.bias);
   }
 
-  private neighbourTerm(graph: CsrGraph, x: tf.Tensor2D): tf.Tensor2D {
+  private neighbourTerm(graph: CsrGraph, x: tf.Tensor2D, constantLeft: boolean): tf.Tensor2D {
     if (this.aggregator === 'pool') {
-      const projected = tf.relu(tf.add(tf.matMul(x, this.poolWeight!), this.poolBias!)) as tf.Tensor2D;
-      return tf.matMul(this.ops.neighbourMax(graph, projected), this.weightNeighbour);
+      const projected = tf.relu(tf.add(matMul(x, this.poolWeight! as tf.Tensor2D, { constantLeft }), this.poolBias!)) as tf.Tensor2D;
+      return matMul(this.ops.neighbourMax(graph, projected), this.weightNeighbour as tf.Tensor2D);
     }
-    return this.ops.spmm(graph, tf.matMul(x, this.weightNeighbour) as tf.Tensor2D, this.edgeWeights.get(graph, 'mean'));
+    return this.ops.spmm(graph, matMul(x, this.weightNeighbour as tf.Tensor2D, { constantLeft }), this.edgeWeights.get(graph, 'mean'));
   }
 }

@@ -99,15 +99,15 @@ class GnnStudent implements Student {
     this.checkAlive();
     this.checkFeatures(graph, features);
     const { dropout: rate, activation } = this.config;
-    const context: LayerContext = { training: options.training, rng: options.rng ?? this.dropoutRng };
+    const context: LayerContext = { training: options.training, rng: options.rng ?? this.dropoutRng, constantInput: false };
     const dropped = (x: tf.Tensor2D) => (context.training ? dropout(x, rate, context.rng) : x);
     const activate = activation === 'elu' ? tf.elu : tf.relu;
 
     const [logits, ...hidden] = tf.tidy(() => {
       const preActivations: tf.Tensor2D[] = [];
       let h = features;
-      for (const layer of this.hiddenLayers) {
-        const z = layer.forward(graph, dropped(h), context);
+      for (const [l, layer] of this.hiddenLayers.entries()) {
+        const z = layer.forward(graph, dropped(h), { ...context, constantInput: l === 0 });
         preActivations.push(z);
         h = activate(z);
       }
