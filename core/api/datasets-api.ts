@@ -1,0 +1,226 @@
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { ApiEvent, CallInput, CatalogItem, DatasetStatsView } from '../../contract/api';
+import { CATALOG, findCatalogEntry } from '../datasets/catalog';
+import { findCsvFiles } from '../datasets/csv';
+import { downloadDataset } from '../datasets/download';
+import { cachedDatasetPath, detectFormat, findCached, isValidDatasetName, loadDataset, loadDatasetAt, type DatasetFormat } from '../datasets/load';
+import { PPI_LIKE_DEFAULTS } from '../datasets/ppi-like';
+import { ppiFileNames } from '../datasets/ppi';
+import { parseDatasetSpec, specText, type DatasetSpec } from '../datasets/spec';
+import { computeStats } from '../datasets/stats';
+import type { Dataset } from '../datasets/types';
+import { UserError } from '../errors';
+import type { ExperimentStore } from '../store';
+import { ApiStatusError, errorBodyOf } from './errors';
+import { checkFilesInsideRoots, looksLikePath, resolveInsideRoots } from './import-roots';
+
+/** The datasets.* calls: catalog, inspect, background downloads, imports from allowed folders, generator specs. */
+
+export interface DatasetApiOptions {
+  store: ExperimentStore;
+  cacheDir: string;
+  importRoots: readonly string[];
+  publish: (event: ApiEvent) => void;
+  /** downloads: replaces fetch / the catalog host (tests, mirrors) */
+  fetchImpl?: typeof fetch;
+  downloadBaseUrl?: string;
+  log?: (line: string) => void;
+}
+
+/** dataset.progress events are sent at most this often while bytes arrive. */
+const PROGRESS_INTERVAL_MS = 250;
+
+export function statsViewOf(ref: string, dataset: Dataset): DatasetStatsView {
+  const stats = computeStats(dataset);
+  return {
+    ref,
+    name: stats.name,
+    task: stats.task,
+    graphs: stats.graphs,
+    nodes: stats.nodes,
+    edges: stats.edges,
+    features: stats.features,
+    classes: stats.classes,
+    homophily: stats.homophily,
+    isolatedNodes: stats.isolatedNodes,
+    degreeHistogram: stats.degreeHistogram,
+  };
+}
+
+export function createDatasetApi(options: DatasetApiOptions) {
+  const { store, cacheDir, importRoots, publish } = options;
+  const downloads = new Map<string, { promise: Promise<void>; abort: AbortController }>();
+
+  /**
+   * The reference a run or an inspection should load: specs, `demo` and catalog names as they are;
+   * paths only inside the import folders (returned as their real path, so a worker with another
+   * working folder finds the same file); other names must be imported into the cache.
+   */
+  function resolveRef(ref: string, { requireAvailable }: { requireAvailable: boolean }): string {
+    const text = ref.trim();
+    if (text === '') throw new UserError('dataset: empty reference');
+    if (text === 'demo' || parseDatasetSpec(text) !== null) return text;
+    const entry = findCatalogEntry(text);
+    if (entry) {
+      if (requireAvailable && entry.url && !findCached(cacheDir, entry.name)) {
+        throw new UserError(`dataset '${entry.name}' is not downloaded yet: download it first (Datasets → download)`);
+      }
+      return text;
+    }
+    if (looksLikePath(text) || existsSync(text)) return resolveInsideRoots(text, importRoots);
+    if (requireAvailable && !findCached(cacheDir, text)) {
+      throw new UserError(`unknown dataset '${text}': not a catalog name, an imported dataset or a generator spec (e.g. csbm:2000:20000:5)`);
+    }
+    return text;
+  }
+
+  async function inspect(ref: string): Promise<DatasetStatsView> {
+    const resolved = resolveRef(ref, { requireAvailable: false });
+    return statsViewOf(ref, await loadDataset(resolved, { cacheDir }));
+  }
+
+  function catalog(): CatalogItem[] {
+    const items: CatalogItem[] = CATALOG.map((entry) => ({
+      name: entry.name,
+      title: entry.title,
+      task: entry.task,
+      sizeHint: entry.sizeHint,
+      citation: entry.citation,
+      synthetic: entry.format === 'spec',
+      available: entry.format === 'spec' || findCached(cacheDir, entry.name) !== null,
+    }));
+    // Imported datasets: cache entries that are not catalog names.
+    const names = existsSync(cacheDir) ? readdirSync(cacheDir).map((item) => item.replace(/\.npz$/i, '')) : [];
+    for (const name of [...new Set(names)].sort()) {
+      if (findCatalogEntry(name) || !isValidDatasetName(name)) continue;
+      const cached = findCached(cacheDir, name);
+      if (!cached) continue;
+      const record = store.getDataset(name);
+      items.push({
+        name,
+        title: `imported ${cached.format} dataset`,
+        task: record?.task ?? 'multiclass',
+        sizeHint: record?.nodes != null ? `${record.nodes} nodes` : 'imported',
+        citation: '',
+        synthetic: false,
+        available: true,
+      });
+    }
+    return items;
+  }
+
+  function download(name: string): { started: boolean } {
+    const entry = findCatalogEntry(name);
+    if (!entry) throw new UserError(`unknown dataset '${name}'; downloadable datasets: ${CATALOG.filter((e) => e.url).map((e) => e.name).join(', ')}`);
+    if (!entry.url) throw new UserError(`dataset '${name}' is generated on the fly; there is nothing to download`);
+    if (downloads.has(name)) return { started: false };
+    const abort = new AbortController();
+    let lastSent = 0;
+    const progress = (receivedBytes: number, totalBytes: number | null, done: boolean, error: string | null) =>
+      publish({ type: 'dataset.progress', name, receivedBytes, totalBytes, done, error });
+    let received = 0;
+    let total: number | null = null;
+    const promise = downloadDataset(name, {
+      cacheDir,
+      fetchImpl: options.fetchImpl,
+      baseUrl: options.downloadBaseUrl,
+      signal: abort.signal,
+      onProgress: ({ receivedBytes, totalBytes }) => {
+        received = receivedBytes;
+        total = totalBytes;
+        const now = Date.now();
+        if (now - lastSent >= PROGRESS_INTERVAL_MS) {
+          lastSent = now;
+          progress(receivedBytes, totalBytes, false, null);
+        }
+      },
+    })
+      .then((result) => {
+        store.upsertDataset({ name, source: name, format: entry.format, task: entry.task, sha256: result.sha256 });
+        if (result.warning) options.log?.(`alignahead: ${result.warning}`);
+        progress(result.bytes, result.bytes, true, null);
+      })
+      .catch((error: unknown) => progress(received, total, true, errorBodyOf(error, options.log).error))
+      .finally(() => downloads.delete(name));
+    downloads.set(name, { promise, abort });
+    return { started: true };
+  }
+
+  function importDataset(input: CallInput<'datasets.import'>): DatasetStatsView {
+    const { name } = input;
+    if (!isValidDatasetName(name)) throw new UserError(`name: '${name}' is not a valid name (letters, digits, '.', '_', '-'; not ending in .npz)`);
+    if (findCatalogEntry(name)) throw new UserError(`name: '${name}' is a catalog dataset; choose another name`);
+    if (parseDatasetSpec(name) !== null) throw new UserError(`name: '${name}' reads as a generator spec; choose another name`);
+    const path = resolveInsideRoots(input.path, importRoots);
+    const format = (input.format ?? detectFormat(path)) as DatasetFormat | null;
+    if (!format) throw new UserError(`${input.path}: cannot tell its format (an .npz file, a PPI folder, or a folder with edges.csv and labels.csv); choose the format`);
+    const isFolder = statSync(path).isDirectory();
+    if ((format === 'npz') === isFolder) throw new UserError(`${input.path}: format ${format} expects ${format === 'npz' ? 'an .npz file' : 'a folder'}`);
+    if (findCached(cacheDir, name)) throw new ApiStatusError(409, `name: a dataset called '${name}' already exists; choose another name`);
+
+    const files = format === 'npz' ? [path] : format === 'ppi' ? ppiFileNames().map((file) => join(path, file)) : Object.values(findCsvFiles(path) ?? {});
+    checkFilesInsideRoots(files, importRoots);
+    // Validate fully before anything is written: a failure registers nothing.
+    const dataset = loadDatasetAt(path, format, { name, source: name });
+    const view = statsViewOf(name, dataset);
+
+    mkdirSync(cacheDir, { recursive: true });
+    const target = cachedDatasetPath(cacheDir, name, format);
+    const temp = join(cacheDir, `.import-${name}-${process.pid}-${Date.now()}`);
+    try {
+      if (format === 'npz') copyFileSync(path, temp);
+      else {
+        mkdirSync(temp);
+        for (const file of files) copyFileSync(file, join(temp, basename(file)));
+      }
+      renameSync(temp, target);
+    } finally {
+      rmSync(temp, { recursive: true, force: true });
+    }
+    store.upsertDataset({
+      name,
+      source: name,
+      format,
+      task: view.task,
+      nodes: view.nodes,
+      edges: view.edges,
+      features: view.features,
+      classes: view.classes,
+      graphs: view.graphs,
+      stats: view,
+    });
+    return view;
+  }
+
+  async function generate(input: CallInput<'datasets.generate'>): Promise<DatasetStatsView & { spec: string }> {
+    const spec: DatasetSpec =
+      input.kind === 'csbm'
+        ? { kind: 'csbm', nodes: input.nodes, edges: input.edges, classes: input.classes, features: input.features, featureNoise: input.noise, homophily: input.homophily }
+        : { kind: 'ppi-like', graphs: input.graphs ?? PPI_LIKE_DEFAULTS.graphs, nodesPerGraph: input.nodes, edgesPerGraph: input.edges, labels: input.classes, features: input.features };
+    const text = specText(spec);
+    // Parsing the text back applies the spec's own checks (e.g. classes ≤ nodes) with its messages.
+    parseDatasetSpec(text);
+    return { ...(await inspect(text)), spec: text };
+  }
+
+  return {
+    resolveRef,
+    catalog,
+    inspect,
+    download,
+    import: importDataset,
+    generate,
+    /** resolves when every running download has ended (tests, shutdown) */
+    async settle(): Promise<void> {
+      await Promise.all([...downloads.values()].map((d) => d.promise));
+    },
+    /** cancels running downloads (their temporary files are removed) */
+    async dispose(): Promise<void> {
+      for (const d of downloads.values()) d.abort.abort();
+      await Promise.all([...downloads.values()].map((d) => d.promise));
+    },
+  };
+}
+
+export type DatasetApi = ReturnType<typeof createDatasetApi>;

@@ -1,0 +1,229 @@
+import type { z } from 'zod';
+import {
+  isCallName,
+  parseCallInput,
+  type AppInfo,
+  type ApiEvent,
+  type CallName,
+  type CallOutput,
+  type CallResult,
+  type callInputs,
+  type RunEventRow,
+  type Settings,
+} from '../../contract/api';
+import type { RunConfig } from '../../contract/run-config';
+import { UserError } from '../errors';
+import type { ExperimentStore } from '../store';
+import { parseRunConfig } from '../train/run-experiment';
+import type { TrainingHost } from '../host/training-host';
+import { planOf } from '../train/trainer';
+import { appVersion } from '../version';
+import { createDatasetApi } from './datasets-api';
+import { ApiStatusError, errorBodyOf, statusOfUserError } from './errors';
+import { metricRowOf, metricsCsv, requireRun, runDetailOf, runSummaryOf } from './run-views';
+import { readSettings, writeSettings } from './settings';
+
+/**
+ * Every call of the API contract, implemented over the experiment store, the training host and
+ * the dataset modules. `dispatch` is the one entry both transports use (Electron IPC, HTTP): it
+ * checks the call name and input against the contract and never throws; failures come back as
+ * { ok: false, error: { error, status } } with 400/404/409 for the caller's mistakes and a generic
+ * 500 for bugs (whose stack goes to the log only).
+ */
+
+export interface ApiHandlerDeps {
+  store: ExperimentStore;
+  host: Pick<TrainingHost, 'enqueue' | 'cancel' | 'terminate' | 'setMaxConcurrent' | 'lastBackend'>;
+  /** settings.json lives here */
+  dataDir: string;
+  /** dataset download/import cache */
+  cacheDir: string;
+  databasePath: string;
+  mode: 'electron' | 'serve';
+  /** folders datasets.import (and path references) may read from */
+  importRoots: string[];
+  /** where exports may be written (reserved for the shell; exports are returned as text) */
+  exportRoot?: string;
+  /** events for every window/connection (dataset downloads publish here) */
+  publish?: (event: ApiEvent) => void;
+  log?: (line: string) => void;
+  /** downloads: replaces fetch / the catalog host (tests, mirrors) */
+  fetchImpl?: typeof fetch;
+  downloadBaseUrl?: string;
+}
+
+type ParsedInput<K extends CallName> = z.output<(typeof callInputs)[K]>;
+type Implementations = { [K in CallName]: (input: ParsedInput<K>) => CallOutput<K> | Promise<CallOutput<K>> };
+
+export interface ApiHandlers {
+  /** validates and runs a call; never throws */
+  dispatch(name: unknown, rawInput: unknown): Promise<CallResult<unknown>>;
+  settings(): Settings;
+  /** cancels dataset downloads in progress */
+  dispose(): Promise<void>;
+  /** resolves when background downloads have ended (tests) */
+  settle(): Promise<void>;
+}
+
+export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
+  const { store, host } = deps;
+  const log = deps.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const publish = deps.publish ?? (() => {});
+  const datasets = createDatasetApi({
+    store,
+    cacheDir: deps.cacheDir,
+    importRoots: deps.importRoots,
+    publish,
+    fetchImpl: deps.fetchImpl,
+    downloadBaseUrl: deps.downloadBaseUrl,
+    log,
+  });
+  let settings = readSettings(deps.dataDir, log);
+  host.setMaxConcurrent(settings.maxConcurrentRuns);
+
+  const summary = (id: number) => runSummaryOf(store, requireRun(store, id));
+
+  /** Checks every config before any run is created, so a bad sweep entry creates nothing. */
+  function prepareConfigs(configs: RunConfig[]): RunConfig[] {
+    return configs.map((config, i) => {
+      const where = configs.length > 1 ? `configs[${i}]: ` : '';
+      try {
+        planOf(config);
+        const data = datasets.resolveRef(config.data, { requireAvailable: true });
+        // 'auto' defers to the app's backend setting.
+        const backend = config.backend === 'auto' ? settings.backend : config.backend;
+        return { ...config, data, backend };
+      } catch (error) {
+        if (error instanceof UserError && where) throw new ApiStatusError(statusOfUserError(error), where + error.message);
+        throw error;
+      }
+    });
+  }
+
+  function createQueuedRun(config: RunConfig, group: string | null, name?: string): number {
+    const run = store.createRun({
+      name: name ?? (config.name || undefined),
+      group,
+      config,
+      dataset: config.data,
+      datasetId: store.getDataset(config.data)?.id ?? null,
+      model: config.model,
+      strategy: config.strategy,
+      numStudents: config.students,
+      numLayers: config.layers,
+      seed: config.seed,
+      plannedEpochs: config.epochs,
+    });
+    publish({ type: 'run.status', runId: run.id, status: run.status, error: null });
+    return run.id;
+  }
+
+  const calls: Implementations = {
+    'app.info': (): AppInfo => ({
+      version: appVersion(),
+      mode: deps.mode,
+      dataDir: deps.dataDir,
+      databasePath: deps.databasePath,
+      backend: host.lastBackend(),
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+    }),
+
+    'runs.list': (input) => {
+      const filter = { status: input.status, search: input.search, group: input.group };
+      return { runs: store.listRuns({ ...filter, limit: input.limit, offset: input.offset }), total: store.countRuns(filter) };
+    },
+    'runs.get': ({ id }) => runDetailOf(store, id),
+    'runs.create': ({ configs, group }) => {
+      const prepared = prepareConfigs(configs);
+      const groupName = group ?? (prepared.length > 1 ? `sweep ${new Date().toISOString().slice(0, 19).replace('T', ' ')}` : null);
+      const ids = prepared.map((config) => createQueuedRun(config, groupName));
+      for (const id of ids) host.enqueue(id);
+      return { ids };
+    },
+    'runs.rename': ({ id, name }) => runSummaryOf(store, store.renameRun(id, name)),
+    'runs.tag': ({ id, tags }) => runSummaryOf(store, store.setTags(id, tags)),
+    'runs.note': ({ id, notes }) => runSummaryOf(store, store.setNotes(id, notes)),
+    'runs.delete': async ({ ids, force }) => {
+      const unique = [...new Set(ids)];
+      // All checks first: one missing or running run deletes nothing.
+      const runs = unique.map((id) => requireRun(store, id));
+      const running = runs.find((run) => run.status === 'running');
+      if (running && !force) throw new ApiStatusError(409, `run ${running.id} is running: cancel it first (or force the deletion)`);
+      for (const run of runs) {
+        await host.terminate(run.id);
+        store.deleteRun(run.id, { force: true });
+      }
+      return { deleted: unique };
+    },
+    'runs.cancel': ({ id }) => runSummaryOf(store, host.cancel(id)),
+    'runs.resume': ({ id }) => {
+      const run = store.setStatus(id, 'queued', { reason: 'resume requested' });
+      publish({ type: 'run.status', runId: id, status: run.status, error: null });
+      host.enqueue(id, { resume: true });
+      return summary(id);
+    },
+    'runs.rerun': ({ id }) => {
+      const run = requireRun(store, id);
+      const [config] = prepareConfigs([parseRunConfig(run.config)]);
+      const newId = createQueuedRun(config, run.group, `${run.name} (rerun)`.slice(0, 200));
+      host.enqueue(newId);
+      return { id: newId };
+    },
+    'runs.export': ({ ids, format }) => {
+      const unique = [...new Set(ids)];
+      const runs = unique.map((id) => requireRun(store, id));
+      const stem = unique.length === 1 ? `run-${unique[0]}` : `runs-${unique.length}`;
+      if (format === 'csv') {
+        return { filename: `${stem}-metrics.csv`, mimeType: 'text/csv', content: metricsCsv(runs.map((run) => ({ run, metrics: store.getMetrics(run.id) }))) };
+      }
+      const content = JSON.stringify({ runs: runs.map((run) => ({ run: runDetailOf(store, run.id), metrics: store.getMetrics(run.id).map(metricRowOf) })) }, null, 2);
+      return { filename: `${stem}.json`, mimeType: 'application/json', content };
+    },
+    'runs.metrics': ({ id, afterEpoch }) => store.getMetrics(id, { afterEpoch }).map(metricRowOf),
+    'runs.alignment': ({ id, epoch }) => {
+      const epochs = store.alignmentEpochs(id);
+      const chosen = epoch ?? (epochs.length > 0 ? epochs[epochs.length - 1] : null);
+      const matrices = chosen === null ? [] : store.getAlignment(id, { epoch: chosen });
+      return { epochs, epoch: chosen, matrices: matrices.map((m) => ({ epoch: m.epoch, student: m.student, peer: m.peer, rows: m.rows, cols: m.cols, data: Array.from(m.data) })) };
+    },
+    'runs.events': ({ id, afterId, limit }) =>
+      store.getEvents(id, { afterId, limit }).map((e): RunEventRow => ({ id: e.id, at: e.at, level: e.level, kind: e.kind, message: e.message })),
+    'runs.compare': ({ ids }) => [...new Set(ids)].map((id) => ({ run: runDetailOf(store, id), metrics: store.getMetrics(id).map(metricRowOf) })),
+
+    'datasets.catalog': () => datasets.catalog(),
+    'datasets.inspect': ({ ref }) => datasets.inspect(ref),
+    'datasets.download': ({ name }) => datasets.download(name),
+    'datasets.import': (input) => datasets.import(input),
+    'datasets.generate': (input) => datasets.generate(input),
+
+    'settings.get': () => ({ ...settings }),
+    'settings.set': (input) => {
+      const next: Settings = { backend: input.backend ?? settings.backend, maxConcurrentRuns: input.maxConcurrentRuns ?? settings.maxConcurrentRuns };
+      host.setMaxConcurrent(next.maxConcurrentRuns);
+      writeSettings(deps.dataDir, next);
+      settings = next;
+      return { ...settings };
+    },
+  };
+
+  return {
+    async dispatch(name, rawInput) {
+      try {
+        if (!isCallName(name)) {
+          const shown = typeof name === 'string' ? `'${name.slice(0, 100)}'` : `of type ${name === null ? 'null' : typeof name}`;
+          throw new ApiStatusError(404, `unknown call ${shown}`);
+        }
+        const parsed = parseCallInput(name, rawInput);
+        if (!parsed.ok) throw new ApiStatusError(400, parsed.error);
+        const implementation = calls[name] as (input: unknown) => unknown;
+        return { ok: true, value: await implementation(parsed.value) };
+      } catch (error) {
+        return { ok: false, error: errorBodyOf(error, log) };
+      }
+    },
+    settings: () => ({ ...settings }),
+    dispose: () => datasets.dispose(),
+    settle: () => datasets.settle(),
+  };
+}

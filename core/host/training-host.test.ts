@@ -1,0 +1,215 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ApiEvent } from '../../contract/api';
+import { openStore, type ExperimentStore } from '../store';
+import { createTrainingHost, type TrainingHost } from './training-host';
+import type { HostToWorker, WorkerExit, WorkerHandle, WorkerToHost } from './worker-protocol';
+
+/** A worker that does what the test tells it: start the run in the store, report, exit. */
+class FakeWorker implements WorkerHandle {
+  readonly received: HostToWorker[] = [];
+  private messageListeners: ((m: WorkerToHost) => void)[] = [];
+  private exitListeners: ((e: WorkerExit) => void)[] = [];
+  killedWith: string | null = null;
+  constructor(
+    readonly runId: number,
+    readonly pid: number,
+    private readonly store: ExperimentStore,
+  ) {}
+  send(message: HostToWorker) {
+    this.received.push(message);
+  }
+  onMessage(listener: (m: WorkerToHost) => void) {
+    this.messageListeners.push(listener);
+  }
+  onExit(listener: (e: WorkerExit) => void) {
+    this.exitListeners.push(listener);
+  }
+  kill(signal: NodeJS.Signals = 'SIGTERM') {
+    this.killedWith = signal;
+    this.exit({ code: null, signal });
+  }
+  /** what runExperiment does when it starts */
+  begin() {
+    this.store.setStatus(this.runId, 'running', { pid: this.pid });
+    this.post({ type: 'started', runId: this.runId, plannedEpochs: 3, startEpoch: 0, backend: { backend: 'cpu', graphOps: 'kernels', threads: 1, skipped: [] } });
+  }
+  complete() {
+    this.store.setStatus(this.runId, 'completed');
+    this.post({ type: 'finished', runId: this.runId, status: 'completed', error: null });
+    this.exit({ code: 0, signal: null });
+  }
+  post(message: WorkerToHost) {
+    for (const listener of this.messageListeners) listener(message);
+  }
+  exit(exit: WorkerExit) {
+    const listeners = this.exitListeners;
+    this.exitListeners = [];
+    for (const listener of listeners) listener(exit);
+  }
+}
+
+let dir: string;
+let store: ExperimentStore;
+let workers: FakeWorker[];
+let events: ApiEvent[];
+let host: TrainingHost;
+
+function newRun(): number {
+  return store.createRun({ config: { data: 'demo' }, dataset: 'demo', model: 'gcn', strategy: 'oc', numStudents: 2, numLayers: 2, seed: 0 }).id;
+}
+
+function startHost(maxConcurrent: number, requeueQueued = true): TrainingHost {
+  return createTrainingHost({
+    databasePath: join(dir, 'db.sqlite'),
+    cacheDir: join(dir, 'cache'),
+    maxConcurrent,
+    store,
+    requeueQueued,
+    spawnWorker: (runId) => {
+      const worker = new FakeWorker(runId, 10_000 + workers.length, store);
+      workers.push(worker);
+      return worker;
+    },
+    onEvent: (event) => events.push(event),
+    log: () => {},
+  });
+}
+
+const workerOf = (runId: number) => workers.find((w) => w.runId === runId)!;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'alignahead-host-'));
+  store = openStore(join(dir, 'db.sqlite'));
+  workers = [];
+  events = [];
+});
+afterEach(async () => {
+  await host?.dispose({ graceMs: 10 });
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('training host queue', () => {
+  it('runs at most maxConcurrent workers, in queue order, starting the next when one ends', async () => {
+    host = startHost(2);
+    const ids = [newRun(), newRun(), newRun(), newRun()];
+    for (const id of ids) host.enqueue(id);
+    expect(workers.map((w) => w.runId)).toEqual(ids.slice(0, 2));
+    expect(host.queuedRunIds()).toEqual(ids.slice(2));
+    expect(workers[0].received[0]).toMatchObject({ type: 'start', runId: ids[0], resume: false });
+
+    workerOf(ids[1]).begin();
+    workerOf(ids[1]).complete();
+    expect(workers.map((w) => w.runId)).toEqual([ids[0], ids[1], ids[2]]);
+    expect(host.activeRuns().map((r) => r.runId).sort()).toEqual([ids[0], ids[2]]);
+
+    host.setMaxConcurrent(3);
+    expect(workers.map((w) => w.runId)).toEqual(ids);
+    expect(host.activeRuns()).toHaveLength(3);
+
+    for (const id of [ids[0], ids[2], ids[3]]) {
+      workerOf(id).begin();
+      workerOf(id).complete();
+    }
+    await host.whenIdle();
+    expect(ids.map((id) => store.getRun(id)!.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
+  });
+
+  it('turns worker reports into API events', () => {
+    host = startHost(1);
+    const id = newRun();
+    host.enqueue(id);
+    const worker = workerOf(id);
+    worker.begin();
+    const metrics = [0, 1].map((student) => ({ epoch: 1, student, taskLoss: 1, distillLoss: 0, trainMetric: 0.5, valMetric: 0.5, testMetric: null, epochMs: 5, elapsedMs: 5 }));
+    worker.post({ type: 'epoch', runId: id, epoch: 1, plannedEpochs: 3, metrics });
+    worker.post({ type: 'alignment', runId: id, epoch: 1 });
+    worker.post({ type: 'epoch', runId: id + 1, epoch: 1, plannedEpochs: 3, metrics }); // not its run: ignored
+    expect(events).toEqual([
+      { type: 'backend', backend: { backend: 'cpu', graphOps: 'kernels', threads: 1, skipped: [] } },
+      { type: 'run.status', runId: id, status: 'running', error: null },
+      { type: 'run.epoch', runId: id, epoch: 1, plannedEpochs: 3, metrics },
+      { type: 'run.alignment', runId: id, epoch: 1 },
+    ]);
+    expect(host.lastBackend()?.backend).toBe('cpu');
+  });
+
+  it('marks the run failed when its worker dies while running, and keeps serving the queue', () => {
+    host = startHost(1);
+    const [a, b] = [newRun(), newRun()];
+    host.enqueue(a);
+    host.enqueue(b);
+    workerOf(a).begin();
+    workerOf(a).exit({ code: null, signal: 'SIGKILL' });
+    const run = store.getRun(a)!;
+    expect(run.status).toBe('failed');
+    expect(run.error).toBe('training process exited with signal SIGKILL');
+    expect(events.at(-1)).toEqual({ type: 'run.status', runId: a, status: 'failed', error: 'training process exited with signal SIGKILL' });
+    expect(workers.map((w) => w.runId)).toEqual([a, b]);
+
+    // a worker that never got as far as starting its run fails it too
+    workerOf(b).exit({ code: 3, signal: null });
+    expect(store.getRun(b)!.status).toBe('failed');
+    expect(store.getRun(b)!.error).toMatch(/exited with code 3/);
+  });
+
+  it('cancels queued runs at once and asks running ones to stop', () => {
+    host = startHost(1);
+    const [a, b] = [newRun(), newRun()];
+    host.enqueue(a);
+    host.enqueue(b);
+    workerOf(a).begin();
+    expect(host.cancel(b).status).toBe('cancelled');
+    expect(host.queuedRunIds()).toEqual([]);
+    const running = host.cancel(a);
+    expect(running.status).toBe('running');
+    expect(running.cancelRequested).toBe(true);
+    expect(workerOf(a).received.at(-1)).toEqual({ type: 'cancel' });
+    expect(() => host.cancel(b)).toThrow(/only queued or running/);
+    // the trainer stops and records the ending; the host then has nothing left to start
+    store.setStatus(a, 'cancelled');
+    workerOf(a).exit({ code: 0, signal: null });
+    expect(workers).toHaveLength(1);
+    expect(store.getRun(a)!.status).toBe('cancelled');
+  });
+
+  it('cancelling a run whose worker is still loading stops that worker and records cancelled, not failed', () => {
+    host = startHost(1);
+    const id = newRun();
+    host.enqueue(id);
+    expect(host.cancel(id).status).toBe('cancelled');
+    expect(workerOf(id).killedWith).toBe('SIGKILL');
+    expect(store.getRun(id)!.status).toBe('cancelled');
+    expect(host.activeRuns()).toEqual([]);
+  });
+
+  it('on start marks runs left running as interrupted and picks up runs left queued', () => {
+    const [left, waiting] = [newRun(), newRun()];
+    store.setStatus(left, 'running', { pid: 1 });
+    host = startHost(1);
+    expect(store.getRun(left)!.status).toBe('interrupted');
+    expect(workers.map((w) => w.runId)).toEqual([waiting]);
+    expect(workers[0].received[0]).toMatchObject({ type: 'start', runId: waiting, resume: true });
+  });
+
+  it('dispose stops workers and leaves their runs interrupted, so they can be resumed', async () => {
+    host = startHost(1);
+    const id = newRun();
+    host.enqueue(id);
+    workerOf(id).begin();
+    await host.dispose({ graceMs: 10 });
+    expect(workerOf(id).killedWith).toBe('SIGTERM');
+    expect(store.getRun(id)!.status).toBe('interrupted');
+    expect(() => host.enqueue(newRun())).toThrow(/shut down/);
+  });
+
+  it('refuses a concurrency outside 1..16', () => {
+    host = startHost(1);
+    expect(() => host.setMaxConcurrent(0)).toThrow(/maxConcurrentRuns/);
+    expect(() => host.setMaxConcurrent(1.5)).toThrow(/maxConcurrentRuns/);
+    expect(host.maxConcurrent).toBe(1);
+  });
+});
