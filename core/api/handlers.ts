@@ -14,9 +14,9 @@ import {
 import type { RunConfig } from '../../contract/run-config';
 import { UserError } from '../errors';
 import type { ExperimentStore } from '../store';
-import { parseRunConfig } from '../train/run-experiment';
+import { parseRunConfig } from '../train/run-config';
 import type { TrainingHost } from '../host/training-host';
-import { planOf } from '../train/trainer';
+import { planOf } from '../train/run-config';
 import { appVersion } from '../version';
 import { createDatasetApi } from './datasets-api';
 import { ApiStatusError, errorBodyOf, statusOfUserError } from './errors';

@@ -1,8 +1,8 @@
 import type { EpochMetricRow, RunDetail, RunSummary } from '../../contract/api';
 import { UserError } from '../errors';
 import type { EpochMetric, ExperimentStore, RunRecord } from '../store';
-import { parseRunConfig } from '../train/run-experiment';
-import { planOf } from '../train/trainer';
+import { parseRunConfig } from '../train/run-config';
+import { planOf } from '../train/run-config';
 
 /** Store records → the API's run views (RunSummary, RunDetail) and the export formats. */
 

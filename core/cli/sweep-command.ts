@@ -1,7 +1,8 @@
 import type { RunConfigInput } from '../../contract/run-config';
 import { UserError } from '../errors';
 import { defaultDatabasePath, openStore } from '../store';
-import { parseRunConfig, runExperiment, type ExperimentResult } from '../train/run-experiment';
+import { parseRunConfig } from '../train/run-config';
+import type { ExperimentResult } from '../train/run-experiment';
 import { parseOptions, printJson, type Command } from './command';
 import { cancelOnInterrupt, formatMetric, progressReporter } from './train-commands';
 import { configFromFlags, RUN_FLAG_OPTIONS, RUN_FLAGS_USAGE } from './train-flags';
@@ -100,6 +101,8 @@ ${RUN_FLAGS_USAGE}`,
         for (const students of studentCounts) for (const seed of seeds) grid.push({ ...base, data, strategy: strategy as RunConfigInput['strategy'], students, seed });
     const configs = grid.map((c) => parseRunConfig(c));
     const group = values.group ?? `sweep-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    // Loaded on demand: the tensor engine takes seconds to load and other commands do not need it.
+    const { runExperiment } = await import('../train/run-experiment');
     const store = openStore(values.db ?? defaultDatabasePath());
     const interrupt = cancelOnInterrupt(io);
     const finished: { config: (typeof configs)[number]; result: ExperimentResult }[] = [];

@@ -1,6 +1,7 @@
 import { defaultDatabasePath, openStore } from '../store';
 import { UserError } from '../errors';
-import { parseRunConfig, runExperiment, type ExperimentEvent, type ExperimentResult } from '../train/run-experiment';
+import { parseRunConfig } from '../train/run-config';
+import type { ExperimentEvent, ExperimentResult } from '../train/run-experiment';
 import { parseOptions, printJson, type CliIo, type Command } from './command';
 import { createProgress, type Progress } from './progress';
 import { configFromFlags, RUN_FLAG_OPTIONS, RUN_FLAGS_USAGE } from './train-flags';
@@ -83,6 +84,8 @@ ${RUN_FLAGS_USAGE}
     if (resumeId !== undefined && !(Number.isInteger(resumeId) && resumeId > 0)) throw new UserError(`--resume: '${values.resume}' is not a run id`);
     // Validate before opening anything, so a bad flag costs nothing.
     const config = resumeId === undefined ? parseRunConfig(configFromFlags(values)) : undefined;
+    // Loaded on demand: the tensor engine takes seconds to load and other commands do not need it.
+    const { runExperiment } = await import('../train/run-experiment');
     const store = openStore(values.db ?? defaultDatabasePath());
     const interrupt = cancelOnInterrupt(io);
     try {

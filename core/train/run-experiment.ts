@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { describeConfigIssues, runConfigSchema, type RunConfig, type RunConfigInput } from '../../contract/run-config';
+import type { RunConfigInput } from '../../contract/run-config';
 import { loadDataset } from '../datasets/load';
 import type { Dataset } from '../datasets/types';
 import { UserError } from '../errors';
 import { Rng } from '../random';
 import type { ExperimentStore } from '../store';
 import { getGraphOps, initBackend, type BackendReport } from '../tensor/backend';
+import { parseRunConfig } from './run-config';
 import { trainStudents, type TrainEvent, type TrainOutcome } from './trainer';
 import { prepareTrainingData } from './training-data';
 import { appVersion } from '../version';
@@ -32,13 +33,6 @@ export type ExperimentEvent =
 export interface ExperimentResult extends TrainOutcome {
   runId: number;
   backend: BackendReport;
-}
-
-/** Validates a config from any source (CLI flags, API payload, stored JSON) into a complete RunConfig. */
-export function parseRunConfig(input: unknown): RunConfig {
-  const parsed = runConfigSchema.safeParse(input);
-  if (!parsed.success) throw new UserError(`invalid run config: ${describeConfigIssues(parsed.error)}`);
-  return parsed.data;
 }
 
 /**

@@ -5,8 +5,7 @@ import { mutualLearningLoss } from '../distill/dml';
 import { createFeatureTransfer, type FeatureTransfer } from '../distill/feature-transfer';
 import { alignmentMatrix } from '../distill/alignment-matrix';
 import { disposeTargets, peerTargets, type PeerStructureTargets } from '../distill/local-structure';
-import { peerLayersOf, resolvePlan, type AlignmentPlan } from '../distill/plans';
-import type { SimilarityKernel } from '../distill/similarity';
+import { peerLayersOf, type AlignmentPlan } from '../distill/plans';
 import { planStructureLoss } from '../distill/structure-loss';
 import { UserError } from '../errors';
 import { createStudent } from '../models/student';
@@ -18,6 +17,7 @@ import { decodeCheckpoint, encodeCheckpoint, type NamedTensor } from './checkpoi
 import { convergenceSummary, type ConvergencePoint, type ConvergenceSummary } from './convergence';
 import { evaluateStudent, type SplitMetrics } from './evaluate';
 import { taskLoss } from './task';
+import { planOf, similarityKernelOf } from './run-config';
 import type { GraphBatch, TrainingData } from './training-data';
 
 /** Per-student figures of one epoch; metrics are null on epochs that were not evaluated. */
@@ -108,40 +108,6 @@ interface StudentState {
   peerDropoutRng: Rng;
   best: BestSoFar;
   history: ConvergencePoint[];
-}
-
-export function similarityKernelOf(config: RunConfig): SimilarityKernel {
-  const k = config.kernel;
-  switch (k.kind) {
-    case 'l1':
-      return { kind: 'l1', tau: k.tau };
-    case 'rbf':
-      return { kind: 'rbf', sigma: k.sigma };
-    case 'linear':
-      return { kind: 'linear' };
-    case 'cosine':
-      return { kind: 'cosine' };
-    case 'poly':
-      return { kind: 'poly', c: k.c, degree: k.degree };
-  }
-}
-
-/** The alignment plan a config asks for: the strategy's builtin plan, or the user's pairs. */
-export function planOf(config: RunConfig): AlignmentPlan {
-  switch (config.strategy) {
-    case 'independent':
-    case 'dml':
-      return resolvePlan('none', config.layers);
-    case 'oc':
-      return resolvePlan('one-to-one', config.layers);
-    case 'alignahead':
-      return resolvePlan('align-ahead', config.layers);
-    case 'alignbehind':
-      return resolvePlan('align-behind', config.layers);
-    case 'custom':
-      if (!config.plan.trim()) throw new UserError('strategy custom needs a plan, e.g. --plan "2<-1,1<-2"');
-      return resolvePlan(config.plan, config.layers);
-  }
 }
 
 export function studentConfigOf(config: RunConfig, data: TrainingData): StudentConfigInput {
