@@ -1,0 +1,21 @@
+import { inject, onScopeDispose, provide, type InjectionKey } from 'vue';
+import type { ApiEvent } from '../../../contract/api';
+import type { WorkbenchClient } from '../api/client';
+
+export const API_KEY: InjectionKey<WorkbenchClient> = Symbol('api');
+
+export function provideApi(client: WorkbenchClient): void {
+  provide(API_KEY, client);
+}
+
+export function useApi(): WorkbenchClient {
+  const client = inject(API_KEY);
+  if (!client) throw new Error('useApi() needs provideApi() in an ancestor component');
+  return client;
+}
+
+/** Listens to backend events for as long as the calling component (or effect scope) lives. */
+export function useEvents(listener: (event: ApiEvent) => void): void {
+  const stop = useApi().subscribe(listener);
+  onScopeDispose(stop);
+}

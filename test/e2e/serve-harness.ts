@@ -1,0 +1,95 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * What the end-to-end tests and the UI benchmark share: a fresh renderer build when the sources
+ * are newer than renderer/dist, and a real `alignahead serve` on a free port with its own database.
+ */
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+function newestMtime(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
+  return newest;
+}
+
+/** Builds renderer/dist with Vite unless it is newer than every renderer and contract source. */
+export function ensureRendererBuilt(): void {
+  const index = join(REPO_ROOT, 'renderer/dist/index.html');
+  const sources = ['renderer/src', 'renderer/index.html', 'renderer/vite.config.ts', 'contract'].map((p) => join(REPO_ROOT, p));
+  if (existsSync(index) && statSync(index).mtimeMs > Math.max(...sources.map(newestMtime))) return;
+  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`renderer build failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+export interface ServeHandle {
+  url: string;
+  origin: string;
+  token: string;
+  dbPath: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `alignahead serve` on a free port and resolves with the URL it prints. */
+export function startServe(options: { dbPath?: string; timeoutMs?: number } = {}): Promise<ServeHandle> {
+  const dir = options.dbPath ? null : mkdtempSync(join(tmpdir(), 'alignahead-e2e-'));
+  const dbPath = options.dbPath ?? join(dir!, 'runs.sqlite');
+  const token = randomBytes(16).toString('hex');
+  const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'bin/alignahead.js'), 'serve', '--db', dbPath, '--port', '0', '--token', token], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve(cleanup());
+      child.once('exit', () => resolve(cleanup()));
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    });
+  const cleanup = () => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`alignahead serve printed no URL within ${options.timeoutMs ?? 30_000} ms:\n${output}`));
+    }, options.timeoutMs ?? 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /(http:\/\/[^\s]+\?token=[^\s]+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        const url = match[1];
+        resolve({ url, origin: new URL(url).origin, token, dbPath, stop });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`alignahead serve exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+/** Calls the API directly (for setup and assertions the UI does not need to drive). */
+export async function apiCall<T>(serve: ServeHandle, name: string, input: unknown): Promise<T> {
+  const response = await fetch(`${serve.origin}/api/call/${name}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${serve.token}` },
+    body: JSON.stringify(input),
+  });
+  const body = await response.json();
+  if (!response.ok) throw new Error(`${name}: ${response.status} ${JSON.stringify(body)}`);
+  return body as T;
+}

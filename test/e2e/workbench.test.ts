@@ -1,0 +1,168 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiCall, CHROMIUM_ARGS, CHROMIUM_PATH, ensureRendererBuilt, REPO_ROOT, startServe, type ServeHandle } from './serve-harness';
+
+/**
+ * The workbench in real Chromium against the real `alignahead serve`: create a synthetic-data
+ * experiment from the form, watch its curves grow, run a second strategy, compare them, scrub the
+ * heatmaps and delete a run. Each view is saved as a screenshot under docs/screenshots/.
+ */
+
+const haveChromium = existsSync(CHROMIUM_PATH);
+if (!haveChromium) console.warn(`e2e skipped: ${CHROMIUM_PATH} not found (install Debian's chromium: apt-get install -y chromium)`);
+
+const SCREENSHOTS = join(REPO_ROOT, 'docs/screenshots');
+const DATA = 'csbm:300:1500:3:16';
+
+describe.skipIf(!haveChromium)('workbench end to end (serve mode, Chromium)', () => {
+  let serve: ServeHandle;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
+  const epochShown = async () => Number(/epoch (\d+)/.exec((await page.locator('[data-test=epoch-count]').textContent()) ?? '')?.[1] ?? -1);
+
+  async function fillForm(fields: Record<string, string>): Promise<void> {
+    for (const [name, value] of Object.entries(fields)) {
+      const field = page.locator(`form.form-view [name="${name}"]`);
+      if ((await field.evaluate((el) => el.tagName)) === 'SELECT') await field.selectOption(value);
+      else await field.fill(value);
+    }
+  }
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    ensureRendererBuilt();
+    serve = await startServe();
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.emulateMedia({ colorScheme: 'light' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+  });
+
+  it('opens with the token and removes it from the address bar', async () => {
+    await page.goto(serve.url);
+    await expect.poll(() => page.url()).not.toContain('token=');
+    await page.locator('text=No runs yet.').waitFor();
+    await expect.poll(() => page.locator('[data-test=backend]').textContent()).toMatch(/backend/);
+  });
+
+  it('rejects an invalid form with field messages, then starts a run and shows its curves growing live', async () => {
+    await page.keyboard.press('n');
+    await page.locator('form.form-view').waitFor();
+    await fillForm({ data: DATA, epochs: '0' });
+    await page.locator('[data-test=submit]').click();
+    await expect.poll(() => page.locator('[data-field-error=epochs]').textContent()).toMatch(/1/);
+
+    await fillForm({ name: 'e2e align-ahead', data: DATA, strategy: 'alignahead', students: '2', layers: '3', hidden: '16', epochs: '40', heatmapEvery: '5', seed: '1' });
+    await shot('new-experiment');
+    await page.locator('[data-test=submit]').click();
+    await page.locator('.run-view [data-test=epoch-count]').waitFor();
+
+    const seen = new Set<number>();
+    let liveShotTaken = false;
+    const deadline = Date.now() + 60_000;
+    const planned = 40;
+    while (Date.now() < deadline) {
+      const epoch = await epochShown();
+      if (epoch >= 0) seen.add(epoch);
+      if (epoch >= 10 && !liveShotTaken) {
+        liveShotTaken = true;
+        await shot('run-view-live');
+      }
+      if (epoch >= planned) break;
+      await page.waitForTimeout(150);
+    }
+    const values = [...seen].sort((a, b) => a - b);
+    // the count was read while training: several distinct values, ending at the planned epochs
+    expect(values.length).toBeGreaterThanOrEqual(3);
+    expect(values[values.length - 1]).toBe(planned);
+    await page.locator('.run-view .status-completed').waitFor({ timeout: 30_000 });
+    expect(await page.locator('.run-view .echart').count()).toBe(5);
+    await shot('run-view');
+  });
+
+  it('runs a second strategy and lists both in the manager', async () => {
+    await page.goto(`${serve.origin}/#/new`);
+    await fillForm({ name: 'e2e one-to-one', data: DATA, strategy: 'oc', students: '2', layers: '3', hidden: '16', epochs: '40', heatmapEvery: '5', seed: '1' });
+    await page.locator('[data-test=submit]').click();
+    await page.locator('.run-view .status-completed').waitFor({ timeout: 60_000 });
+
+    await page.locator('[data-nav=runs]').click();
+    await expect.poll(() => page.locator('.runs-table tbody tr').count()).toBe(2);
+    await page.locator('#run-search').fill('strategy:oc');
+    await expect.poll(() => page.locator('.runs-table tbody tr').count()).toBe(1);
+    await page.locator('#run-search').fill('');
+    await page.locator('.runs-table tbody tr').first().click();
+    await shot('runs');
+  });
+
+  it('compares the two runs: overlaid curves, strategy bands and the statistics panel', async () => {
+    await page.locator('.runs-table th.check input').check();
+    await page.locator('.toolbar button', { hasText: 'Compare' }).click();
+    await page.locator('.compare-view canvas').first().waitFor();
+    expect(await page.locator('.compare-table tbody tr').count()).toBe(4);
+    await expect.poll(() => page.locator('[data-test=welch]').textContent()).toMatch(/alignahead/);
+    await page.locator('.compare-view input[aria-label=smoothing]').fill('0.6');
+    const png = page.waitForEvent('download');
+    await page.locator('.chart-panel').first().locator('button', { hasText: 'PNG' }).click();
+    expect((await png).suggestedFilename()).toMatch(/\.png$/);
+    const csv = page.waitForEvent('download');
+    await page.locator('.chart-panel').first().locator('button', { hasText: 'CSV' }).click();
+    const csvText = await (await csv).createReadStream().then(async (stream) => {
+      let text = '';
+      for await (const chunk of stream) text += chunk;
+      return text;
+    });
+    expect(csvText.split('\n')[0]).toBe('run,label,epoch,student,task_loss,distill_loss,train_metric,val_metric,test_metric,epoch_ms,elapsed_ms');
+    await shot('compare');
+  });
+
+  it('shows the heatmaps of both runs side by side and moves the epoch slider', async () => {
+    const runs = (await apiCall<{ runs: { id: number }[] }>(serve, 'runs.list', {})).runs.map((r) => r.id).sort((a, b) => a - b);
+    const { epochs } = await apiCall<{ epochs: number[] }>(serve, 'runs.alignment', { id: runs[0] });
+    expect(epochs.length).toBeGreaterThanOrEqual(3);
+    await page.goto(`${serve.origin}/#/heatmaps?left=${runs[0]}&right=${runs[1]}`);
+    const slider = page.locator('input[aria-label=epoch]');
+    await expect.poll(() => slider.isEnabled()).toBe(true);
+    await expect.poll(() => page.locator('.heatmap-pane .echart').count()).toBe(2);
+    await expect.poll(() => page.locator('[data-test=heatmap-epoch]').textContent()).toBe(`epoch ${epochs[epochs.length - 1]}`);
+    await slider.fill('2');
+    await expect.poll(() => page.locator('[data-test=heatmap-epoch]').textContent()).toBe(`epoch ${epochs[2]}`);
+    await shot('heatmaps');
+  });
+
+  it('shows the dataset catalog and a generated dataset with its degree histogram', async () => {
+    await page.locator('[data-nav=datasets]').click();
+    await page.locator('.catalog tbody tr').first().waitFor();
+    await page.locator('.datasets-view button', { hasText: 'Generate & inspect' }).click();
+    await page.locator('.dataset-stats canvas').waitFor();
+    expect(await page.locator('.dataset-stats').textContent()).toContain('homophily');
+    await shot('datasets');
+  });
+
+  it('deletes a run after confirmation', async () => {
+    await page.locator('[data-nav=runs]').click();
+    await expect.poll(() => page.locator('.runs-table tbody tr').count()).toBe(2);
+    await page.locator('.runs-table tbody tr').first().locator('td.check input').check();
+    await page.locator('.toolbar button.danger', { hasText: 'Delete' }).click();
+    await page.locator('.dialog [data-test=confirm]').click();
+    await expect.poll(() => page.locator('.runs-table tbody tr').count()).toBe(1);
+    expect((await apiCall<{ total: number }>(serve, 'runs.list', {})).total).toBe(1);
+  });
+
+  it('switches to the dark theme with a shortcut', async () => {
+    await page.keyboard.press('t');
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await shot('runs-dark');
+    expect(pageErrors).toEqual([]);
+  });
+});
