@@ -134,9 +134,10 @@ describe('runs export', () => {
     const result = await cli('runs', 'export', String(completedId), '--db', db, '--format', 'csv');
     expect(result.code).toBe(0);
     const [header, ...lines] = result.stdout;
-    expect(header).toBe('epoch,student,task_loss,distill_loss,train_metric,val_metric,test_metric,epoch_ms,elapsed_ms');
+    expect(header).toBe('run_id,run_name,epoch,student,task_loss,distill_loss,train_metric,val_metric,test_metric,epoch_ms,elapsed_ms');
     expect(lines).toHaveLength(6);
-    const rows = lines.map((line) => line.split(','));
+    // the same export format as the API's: run id and name first, so exports of several runs concatenate
+    const rows = lines.map((line) => line.split(',').slice(2));
     expect(rows.map((r) => [r[0], r[1]])).toEqual([
       ['1', '0'],
       ['1', '1'],

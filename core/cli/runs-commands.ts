@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { metricsCsv } from '../api/run-views';
 import { UserError } from '../errors';
 import { defaultDatabasePath, openStore, RUN_STATUSES, type EpochMetric, type ExperimentStore, type RunStatus } from '../store';
 import { numberOption, parseOptions, printJson, type CliIo, type Command } from './command';
@@ -170,23 +171,6 @@ const showCommand: Command = {
   },
 };
 
-const CSV_COLUMNS: [string, (m: EpochMetric) => number | null][] = [
-  ['epoch', (m) => m.epoch],
-  ['student', (m) => m.student],
-  ['task_loss', (m) => m.taskLoss],
-  ['distill_loss', (m) => m.distillLoss],
-  ['train_metric', (m) => m.trainMetric],
-  ['val_metric', (m) => m.valMetric],
-  ['test_metric', (m) => m.testMetric],
-  ['epoch_ms', (m) => m.epochMs],
-  ['elapsed_ms', (m) => m.elapsedMs],
-];
-
-/** Metrics as CSV: a header, one line per epoch and student, empty fields for missing values. */
-export function metricsCsv(metrics: EpochMetric[]): string[] {
-  const header = CSV_COLUMNS.map(([name]) => name).join(',');
-  return [header, ...metrics.map((m) => CSV_COLUMNS.map(([, get]) => String(get(m) ?? '')).join(','))];
-}
 
 const exportCommand: Command = {
   path: ['runs', 'export'],
@@ -200,7 +184,7 @@ const exportCommand: Command = {
     return withStore(values.db, (store) => {
       const run = requireRun(store, id);
       const metrics = store.getMetrics(id);
-      const lines = format === 'csv' ? metricsCsv(metrics) : [JSON.stringify({ run, students: store.getStudents(id), metrics })];
+      const lines = format === 'csv' ? metricsCsv([{ run, metrics }]).trimEnd().split('\n') : [JSON.stringify({ run, students: store.getStudents(id), metrics })];
       if (values.out === undefined) {
         for (const line of lines) io.out(line);
       } else {
