@@ -1,12 +1,10 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
 import type { ApiEvent, CallInput, CatalogItem, DatasetStatsView } from '../../contract/api';
 import { CATALOG, findCatalogEntry } from '../datasets/catalog';
-import { findCsvFiles } from '../datasets/csv';
 import { downloadDataset } from '../datasets/download';
-import { cachedDatasetPath, detectFormat, findCached, isValidDatasetName, loadDataset, loadDatasetAt, type DatasetFormat } from '../datasets/load';
+import { commitImport, planImport } from '../datasets/import';
+import { findCached, isValidDatasetName, loadDataset } from '../datasets/load';
 import { PPI_LIKE_DEFAULTS } from '../datasets/ppi-like';
-import { ppiFileNames } from '../datasets/ppi';
 import { parseDatasetSpec, specText, type DatasetSpec } from '../datasets/spec';
 import { computeStats } from '../datasets/stats';
 import type { Dataset } from '../datasets/types';
@@ -148,36 +146,13 @@ export function createDatasetApi(options: DatasetApiOptions) {
   }
 
   function importDataset(input: CallInput<'datasets.import'>): DatasetStatsView {
-    const { name } = input;
-    if (!isValidDatasetName(name)) throw new UserError(`name: '${name}' is not a valid name (letters, digits, '.', '_', '-'; not ending in .npz)`);
-    if (findCatalogEntry(name)) throw new UserError(`name: '${name}' is a catalog dataset; choose another name`);
-    if (parseDatasetSpec(name) !== null) throw new UserError(`name: '${name}' reads as a generator spec; choose another name`);
     const path = resolveInsideRoots(input.path, importRoots);
-    const format = (input.format ?? detectFormat(path)) as DatasetFormat | null;
-    if (!format) throw new UserError(`${input.path}: cannot tell its format (an .npz file, a PPI folder, or a folder with edges.csv and labels.csv); choose the format`);
-    const isFolder = statSync(path).isDirectory();
-    if ((format === 'npz') === isFolder) throw new UserError(`${input.path}: format ${format} expects ${format === 'npz' ? 'an .npz file' : 'a folder'}`);
-    if (findCached(cacheDir, name)) throw new ApiStatusError(409, `name: a dataset called '${name}' already exists; choose another name`);
-
-    const files = format === 'npz' ? [path] : format === 'ppi' ? ppiFileNames().map((file) => join(path, file)) : Object.values(findCsvFiles(path) ?? {});
-    checkFilesInsideRoots(files, importRoots);
-    // Validate fully before anything is written: a failure registers nothing.
-    const dataset = loadDatasetAt(path, format, { name, source: name });
+    if (findCached(cacheDir, input.name)) throw new ApiStatusError(409, `name: a dataset called '${input.name}' already exists; choose another name`);
+    const plan = planImport({ path, name: input.name, format: input.format, cacheDir });
+    checkFilesInsideRoots(plan.files, importRoots);
+    const { dataset } = commitImport(plan);
+    const { name, format } = plan;
     const view = statsViewOf(name, dataset);
-
-    mkdirSync(cacheDir, { recursive: true });
-    const target = cachedDatasetPath(cacheDir, name, format);
-    const temp = join(cacheDir, `.import-${name}-${process.pid}-${Date.now()}`);
-    try {
-      if (format === 'npz') copyFileSync(path, temp);
-      else {
-        mkdirSync(temp);
-        for (const file of files) copyFileSync(file, join(temp, basename(file)));
-      }
-      renameSync(temp, target);
-    } finally {
-      rmSync(temp, { recursive: true, force: true });
-    }
     store.upsertDataset({
       name,
       source: name,

@@ -1,22 +1,11 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UserError } from '../errors';
 import { CATALOG, findCatalogEntry } from '../datasets/catalog';
-import { findCsvFiles } from '../datasets/csv';
 import { downloadDataset, type DownloadResult } from '../datasets/download';
-import {
-  cachedDatasetPath,
-  defaultCacheDir,
-  detectFormat,
-  findCached,
-  isValidDatasetName,
-  loadDatasetAt,
-  loadDataset,
-  type DatasetFormat,
-} from '../datasets/load';
-import { ppiFileNames } from '../datasets/ppi';
-import { parseDatasetSpec } from '../datasets/spec';
+import { defaultCacheDir, findCached, isValidDatasetName, loadDataset } from '../datasets/load';
 import { computeStats } from '../datasets/stats';
+import { commitImport, planImport } from '../datasets/import';
 import { parseOptions, printJson, type CliIo, type Command } from './command';
 import { createProgress } from './progress';
 
@@ -245,47 +234,21 @@ const importCommand: Command = {
       json: { type: 'boolean' },
     });
     if (positionals.length !== 1) throw new UserError(`expected one path (usage: ${importCommand.usage.split('\n')[0]})`);
-    const path = resolve(positionals[0]);
     const name = values.name;
     if (!name) throw new UserError('--name is required: the name to refer to the dataset by');
-    if (!isValidDatasetName(name)) throw new UserError(`--name: '${name}' is not a valid name (letters, digits, '.', '_', '-'; not ending in .npz)`);
-    if (findCatalogEntry(name)) throw new UserError(`--name: '${name}' is a catalog dataset; choose another name`);
-    if (parseDatasetSpec(name) !== null) throw new UserError(`--name: '${name}' reads as a generator spec; choose another name`);
-    if (!existsSync(path)) throw new UserError(`${positionals[0]}: no such file or folder`);
-
-    const detected = detectFormat(path);
-    const format = (values.format ?? detected) as DatasetFormat | null;
-    if (format !== null && !['npz', 'ppi', 'csv'].includes(format)) throw new UserError(`--format: unknown format '${format}' (npz, ppi or csv)`);
-    if (!format) throw new UserError(`${positionals[0]}: cannot tell its format; pass --format npz|ppi|csv`);
-    const isFolder = statSync(path).isDirectory();
-    if ((format === 'npz') === isFolder) {
-      throw new UserError(`${positionals[0]}: --format ${format} expects ${format === 'npz' ? 'an .npz file' : 'a folder'}`);
-    }
-
-    const cacheDir = cacheDirOf(values.cache);
-    const existing = findCached(cacheDir, name);
-    if (existing && !values.force) throw new UserError(`--name: '${name}' already exists in ${cacheDir} (pass --force to replace it)`);
-
-    // Validate fully before anything is written: a failure registers nothing.
-    const dataset = loadDatasetAt(path, format, { name, source: name });
+    const plan = planImport({
+      path: resolve(positionals[0]),
+      name,
+      format: values.format,
+      cacheDir: cacheDirOf(values.cache),
+      replace: values.force,
+      nameLabel: '--name',
+      formatLabel: '--format',
+      replaceHint: 'pass --force to replace it',
+    });
+    const { dataset, target } = commitImport(plan);
+    const { format } = plan;
     const stats = computeStats(dataset);
-
-    mkdirSync(cacheDir, { recursive: true });
-    const target = cachedDatasetPath(cacheDir, name, format);
-    const temp = join(cacheDir, `.import-${name}-${process.pid}-${Date.now()}`);
-    try {
-      if (format === 'npz') {
-        copyFileSync(path, temp);
-      } else {
-        mkdirSync(temp);
-        const files = format === 'ppi' ? ppiFileNames().map((file) => join(path, file)) : Object.values(findCsvFiles(path) ?? {});
-        for (const file of files) copyFileSync(file, join(temp, basename(file)));
-      }
-      if (existing) rmSync(existing.path, { recursive: true, force: true });
-      renameSync(temp, target);
-    } finally {
-      rmSync(temp, { recursive: true, force: true });
-    }
     if (values.json) {
       printJson(io, { name, format, path: target, nodes: stats.nodes, edges: stats.edges, features: stats.features, classes: stats.classes, graphs: stats.graphs, task: stats.task });
     } else {
