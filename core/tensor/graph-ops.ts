@@ -15,7 +15,7 @@ export type SegmentOp = 'sum' | 'mean' | 'max';
  * gather/segment ops for the TensorFlow backends.
  */
 export interface GraphOps {
-  /** which implementation this is, for reports: "kernels" or "native" */
+  /** which implementation this is, for reports: "kernels", "native" or "reference" */
   readonly implementation: string;
 
   /**

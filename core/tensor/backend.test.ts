@@ -1,0 +1,102 @@
+import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+import { afterEach, describe, expect, it } from 'vitest';
+import { UserError } from '../errors';
+import { BACKEND_ENV_VAR, BACKEND_NAMES, getGraphOps, initBackend } from './backend';
+import { kernelGraphOps } from './graph-ops-kernels';
+
+function isInstalled(pkg: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const savedEnv = process.env[BACKEND_ENV_VAR];
+afterEach(() => {
+  if (savedEnv === undefined) delete process.env[BACKEND_ENV_VAR];
+  else process.env[BACKEND_ENV_VAR] = savedEnv;
+});
+
+describe('initBackend', () => {
+  it('forces the pure-JS cpu backend, with the typed-array kernels', async () => {
+    const report = await initBackend({ prefer: 'cpu' });
+    expect(report).toMatchObject({ backend: 'cpu', tfBackend: 'cpu', graphOps: 'kernels', threads: 1, skipped: [] });
+    expect(tf.getBackend()).toBe('cpu');
+    expect(getGraphOps()).toBe(kernelGraphOps);
+  });
+
+  it('forces the WASM backend and reports SIMD and its thread count', async () => {
+    const report = await initBackend({ prefer: 'wasm' });
+    expect(report).toMatchObject({ backend: 'wasm', tfBackend: 'wasm', package: '@tensorflow/tfjs-backend-wasm', graphOps: 'kernels' });
+    expect(report.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(typeof report.simd).toBe('boolean');
+    expect(report.threads).toBeGreaterThanOrEqual(1);
+    expect(tf.getBackend()).toBe('wasm');
+    expect(getGraphOps()).toBe(kernelGraphOps);
+  });
+
+  it('returns the same report for a repeated request and switches on a different one', async () => {
+    const first = await initBackend({ prefer: 'cpu' });
+    expect(await initBackend({ prefer: 'cpu' })).toBe(first);
+    const wasm = await initBackend({ prefer: 'wasm' });
+    expect(wasm.backend).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    const again = await initBackend({ prefer: 'cpu' });
+    expect(again.backend).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('re-activates its backend when something switched tf away meanwhile', async () => {
+    const report = await initBackend({ prefer: 'cpu' });
+    await tf.setBackend('wasm');
+    expect(await initBackend({ prefer: 'cpu' })).toBe(report);
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it.skipIf(isInstalled('@tensorflow/tfjs-node'))('says clearly that a forced TensorFlow backend is not installed', async () => {
+    await expect(initBackend({ prefer: 'tensorflow' })).rejects.toThrow(UserError);
+    await expect(initBackend({ prefer: 'tensorflow' })).rejects.toThrow("backend 'tensorflow' is unavailable: not installed");
+  });
+
+  it.skipIf(isInstalled('@tensorflow/tfjs-node-gpu'))('says clearly that a forced TensorFlow GPU backend is not installed', async () => {
+    await expect(initBackend({ prefer: 'tensorflow-gpu' })).rejects.toThrow("backend 'tensorflow-gpu' is unavailable: not installed");
+  });
+
+  it.skipIf(isInstalled('@tensorflow/tfjs-node') || isInstalled('@tensorflow/tfjs-node-gpu'))(
+    'in auto mode skips the missing TensorFlow bindings, saying why, and lands on WASM',
+    async () => {
+      delete process.env[BACKEND_ENV_VAR];
+      const report = await initBackend();
+      expect(report.backend).toBe('wasm');
+      expect(report.skipped).toEqual([
+        { backend: 'tensorflow-gpu', reason: 'not installed' },
+        { backend: 'tensorflow', reason: 'not installed' },
+      ]);
+    },
+  );
+
+  it('rejects an unknown backend name, listing the valid ones', async () => {
+    const attempt = initBackend({ prefer: 'webgpu' as never });
+    await expect(attempt).rejects.toThrow(UserError);
+    await expect(initBackend({ prefer: 'webgpu' as never })).rejects.toThrow(
+      `unknown backend 'webgpu'; valid backends: auto, ${BACKEND_NAMES.join(', ')}`,
+    );
+  });
+
+  it(`honours ${BACKEND_ENV_VAR} when no backend is asked for, and an explicit choice over it`, async () => {
+    process.env[BACKEND_ENV_VAR] = 'cpu';
+    expect((await initBackend()).backend).toBe('cpu');
+    expect((await initBackend({ prefer: 'auto' })).backend).toBe('cpu');
+    expect((await initBackend({ prefer: 'wasm' })).backend).toBe('wasm');
+    process.env[BACKEND_ENV_VAR] = ' WASM ';
+    expect((await initBackend()).backend).toBe('wasm');
+  });
+
+  it(`names ${BACKEND_ENV_VAR} when it holds an unknown backend`, async () => {
+    process.env[BACKEND_ENV_VAR] = 'gpu';
+    await expect(initBackend()).rejects.toThrow(`environment variable ${BACKEND_ENV_VAR}: unknown backend 'gpu'`);
+  });
+});

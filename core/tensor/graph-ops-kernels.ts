@@ -1,0 +1,207 @@
+import * as tf from '@tensorflow/tfjs';
+import type { CsrGraph } from '../graph/csr';
+import { outgoingView } from '../graph/views';
+import { lazy, withCustomGradient } from './custom-gradient';
+import type { EdgeDistanceKind, GraphOps, SegmentOp } from './graph-ops';
+import { checkEdgeRows, checkNodeRows, checkSameShape, checkSpmmWeights } from './graph-ops-checks';
+import type { Adjacency } from './kernels/adjacency';
+import { edgeAdd, sumEdgesIntoRows } from './kernels/edge-add';
+import { edgeDistance, edgeDistanceGradient } from './kernels/edge-distance';
+import { edgeSoftmax, edgeSoftmaxGradient } from './kernels/edge-softmax';
+import { gatherMax, gatherMaxGradient, segmentSum, segmentSumGradient } from './kernels/segment-reduce';
+import { aggregateRows, edgeHeadDots } from './kernels/spmm';
+
+/**
+ * GraphOps on the project's own typed-array kernels (core/tensor/kernels), for the WASM and CPU
+ * backends where tf's gather/segment ops would materialise edges × features tensors. Each op is one
+ * custom-gradient tape node: the forward reads its inputs with dataSync, runs a fused kernel and
+ * wraps the result; the backward runs the matching gradient kernels on the arrays the forward kept,
+ * only for the inputs being differentiated.
+ */
+
+function read(t: tf.Tensor): Float32Array {
+  const data = t.dataSync();
+  // The CPU backend hands out its own storage: kernels only read it, never write.
+  return data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>);
+}
+
+function byDestination(graph: CsrGraph): Adjacency {
+  return { offsets: graph.offsets, neighbours: graph.sources, edgeIds: null };
+}
+
+function bySource(graph: CsrGraph): Adjacency {
+  const view = outgoingView(graph);
+  return { offsets: view.offsets, neighbours: view.targets, edgeIds: view.edgeIds };
+}
+
+function columnsOf(t: tf.Tensor): number {
+  return t.rank === 1 ? 1 : t.shape[1]!;
+}
+
+function spmm(graph: CsrGraph, x: tf.Tensor2D, weights?: tf.Tensor1D | tf.Tensor2D): tf.Tensor2D {
+  const heads = checkSpmmWeights(graph, x, weights);
+  const [numNodes, features] = x.shape;
+  const inputs = weights ? [x, weights] : [x];
+  return withCustomGradient<tf.Tensor2D>(inputs, () => {
+    const xData = read(x);
+    const wData = weights ? read(weights) : null;
+    const out = new Float32Array(numNodes * features);
+    aggregateRows(byDestination(graph), xData, features, wData, heads, out);
+    return {
+      value: tf.tensor2d(out, [numNodes, features]),
+      gradients: (dy) => {
+        const dyData = lazy(() => read(dy));
+        const dx = () => {
+          const grad = new Float32Array(numNodes * features);
+          aggregateRows(bySource(graph), dyData(), features, wData, heads, grad);
+          return tf.tensor2d(grad, [numNodes, features]);
+        };
+        const dw = () => {
+          const grad = new Float32Array(weights!.size);
+          edgeHeadDots(graph.offsets, graph.sources, dyData(), xData, features, heads, grad);
+          return tf.tensor(grad, weights!.shape);
+        };
+        return weights ? [dx, dw] : [dx];
+      },
+    };
+  });
+}
+
+function edgeAddOp(graph: CsrGraph, src: tf.Tensor2D, dst: tf.Tensor2D): tf.Tensor2D {
+  checkNodeRows('edgeAdd', 'src', src, graph, 2);
+  checkSameShape('edgeAdd', src, dst);
+  const [numNodes, heads] = src.shape;
+  const numEdges = graph.sources.length;
+  return withCustomGradient<tf.Tensor2D>([src, dst], () => {
+    const out = new Float32Array(numEdges * heads);
+    edgeAdd(graph.offsets, graph.sources, read(src), read(dst), heads, out);
+    return {
+      value: tf.tensor2d(out, [numEdges, heads]),
+      gradients: (dy) => {
+        const dyData = lazy(() => read(dy));
+        const sumInto = (adjacency: Adjacency) => () => {
+          const grad = new Float32Array(numNodes * heads);
+          sumEdgesIntoRows(adjacency, dyData(), heads, grad);
+          return tf.tensor2d(grad, [numNodes, heads]);
+        };
+        return [sumInto(bySource(graph)), sumInto(byDestination(graph))];
+      },
+    };
+  });
+}
+
+function edgeDistanceOp(graph: CsrGraph, x: tf.Tensor2D, y: tf.Tensor2D, kind: EdgeDistanceKind): tf.Tensor1D {
+  checkNodeRows('edgeDistance', 'x', x, graph, 2);
+  checkSameShape('edgeDistance', x, y);
+  if (kind !== 'dot' && kind !== 'l1' && kind !== 'sqeuclidean') {
+    throw new RangeError(`graphOps.edgeDistance: unknown distance kind '${kind as string}'`);
+  }
+  const [numNodes, features] = x.shape;
+  const numEdges = graph.sources.length;
+  return withCustomGradient<tf.Tensor1D>([x, y], () => {
+    const xData = read(x);
+    const yData = read(y);
+    const out = new Float32Array(numEdges);
+    edgeDistance(graph.offsets, graph.sources, xData, yData, features, kind, out);
+    return {
+      value: tf.tensor1d(out),
+      gradients: (dy) => {
+        const g = lazy(() => read(dy));
+        const gradientOf = (adjacency: Adjacency, own: Float32Array, other: Float32Array) => () => {
+          const grad = new Float32Array(numNodes * features);
+          edgeDistanceGradient(adjacency, own, other, g(), features, kind, grad);
+          return tf.tensor2d(grad, [numNodes, features]);
+        };
+        return [gradientOf(bySource(graph), xData, yData), gradientOf(byDestination(graph), yData, xData)];
+      },
+    };
+  });
+}
+
+function softmaxOp<T extends tf.Tensor1D | tf.Tensor2D>(graph: CsrGraph, scores: T, log: boolean): T {
+  checkEdgeRows(log ? 'edgeLogSoftmax' : 'edgeSoftmax', 'scores', scores, graph);
+  const heads = columnsOf(scores);
+  return withCustomGradient<T>([scores], () => {
+    const out = new Float32Array(scores.size);
+    edgeSoftmax(graph.offsets, read(scores), heads, log, out);
+    return {
+      value: tf.tensor(out, scores.shape) as T,
+      gradients: (dy) => [
+        () => {
+          const ds = new Float32Array(scores.size);
+          edgeSoftmaxGradient(graph.offsets, out, read(dy), heads, log, ds);
+          return tf.tensor(ds, scores.shape);
+        },
+      ],
+    };
+  });
+}
+
+function segmentReduceOp<T extends tf.Tensor1D | tf.Tensor2D>(graph: CsrGraph, values: T, op: SegmentOp): T {
+  checkEdgeRows('segmentReduce', 'values', values, graph);
+  if (op !== 'sum' && op !== 'mean' && op !== 'max') {
+    throw new RangeError(`graphOps.segmentReduce: unknown op '${op as string}'`);
+  }
+  const columns = columnsOf(values);
+  const outShape: number[] = values.rank === 1 ? [graph.numNodes] : [graph.numNodes, columns];
+  return withCustomGradient<T>([values], () => {
+    const out = new Float32Array(graph.numNodes * columns);
+    if (op === 'max') {
+      const argEdge = new Int32Array(graph.numNodes * columns);
+      gatherMax(graph.offsets, null, read(values), columns, out, argEdge);
+      return {
+        value: tf.tensor(out, outShape) as unknown as T,
+        gradients: (dy) => [
+          () => {
+            const dv = new Float32Array(values.size);
+            gatherMaxGradient(argEdge, read(dy), columns, dv);
+            return tf.tensor(dv, values.shape);
+          },
+        ],
+      };
+    }
+    const mean = op === 'mean';
+    segmentSum(graph.offsets, read(values), columns, mean, out);
+    return {
+      value: tf.tensor(out, outShape) as unknown as T,
+      gradients: (dy) => [
+        () => {
+          const dv = new Float32Array(values.size);
+          segmentSumGradient(graph.offsets, read(dy), columns, mean, dv);
+          return tf.tensor(dv, values.shape);
+        },
+      ],
+    };
+  });
+}
+
+function neighbourMaxOp(graph: CsrGraph, x: tf.Tensor2D): tf.Tensor2D {
+  checkNodeRows('neighbourMax', 'x', x, graph, 2);
+  const [numNodes, features] = x.shape;
+  return withCustomGradient<tf.Tensor2D>([x], () => {
+    const out = new Float32Array(numNodes * features);
+    const argSource = new Int32Array(numNodes * features);
+    gatherMax(graph.offsets, graph.sources, read(x), features, out, argSource);
+    return {
+      value: tf.tensor2d(out, [numNodes, features]),
+      gradients: (dy) => [
+        () => {
+          const dx = new Float32Array(numNodes * features);
+          gatherMaxGradient(argSource, read(dy), features, dx);
+          return tf.tensor2d(dx, [numNodes, features]);
+        },
+      ],
+    };
+  });
+}
+
+export const kernelGraphOps: GraphOps = {
+  implementation: 'kernels',
+  spmm,
+  edgeAdd: edgeAddOp,
+  edgeDistance: edgeDistanceOp,
+  edgeSoftmax: (graph, scores) => softmaxOp(graph, scores, false),
+  edgeLogSoftmax: (graph, scores) => softmaxOp(graph, scores, true),
+  segmentReduce: segmentReduceOp,
+  neighbourMax: neighbourMaxOp,
+};

@@ -1,0 +1,71 @@
+import { accumulator } from './adjacency';
+
+/**
+ * Softmax (or log-softmax) of scores [E, heads] over the edges entering each destination, per
+ * head. The per-destination max is subtracted first, so exp never overflows; log-softmax is
+ * s − (max + log Σ exp(s − max)), finite even where the softmax itself underflows to 0.
+ */
+export function edgeSoftmax(offsets: Int32Array, scores: Float32Array, heads: number, log: boolean, out: Float32Array): void {
+  const rows = offsets.length - 1;
+  const maxima = new Float64Array(heads);
+  const sums = new Float64Array(heads);
+  for (let v = 0; v < rows; v++) {
+    const start = offsets[v] * heads;
+    const end = offsets[v + 1] * heads;
+    if (start === end) continue;
+    maxima.fill(-Infinity);
+    sums.fill(0);
+    for (let i = start, h = 0; i < end; i++) {
+      if (scores[i] > maxima[h]) maxima[h] = scores[i];
+      if (++h === heads) h = 0;
+    }
+    for (let i = start, h = 0; i < end; i++) {
+      sums[h] += Math.exp(scores[i] - maxima[h]);
+      if (++h === heads) h = 0;
+    }
+    if (log) {
+      for (let h = 0; h < heads; h++) sums[h] = maxima[h] + Math.log(sums[h]);
+      for (let i = start, h = 0; i < end; i++) {
+        out[i] = scores[i] - sums[h];
+        if (++h === heads) h = 0;
+      }
+    } else {
+      for (let h = 0; h < heads; h++) sums[h] = 1 / sums[h];
+      for (let i = start, h = 0; i < end; i++) {
+        out[i] = Math.exp(scores[i] - maxima[h]) * sums[h];
+        if (++h === heads) h = 0;
+      }
+    }
+  }
+}
+
+/**
+ * Backward of edgeSoftmax from its output y and upstream gradient g, per destination and head:
+ * softmax:     ∂s = y · (g − Σ_in y·g)
+ * log-softmax: ∂s = g − exp(y) · Σ_in g
+ */
+export function edgeSoftmaxGradient(
+  offsets: Int32Array,
+  output: Float32Array,
+  gradient: Float32Array,
+  heads: number,
+  log: boolean,
+  out: Float32Array,
+): void {
+  const rows = offsets.length - 1;
+  const totals = accumulator(heads);
+  for (let v = 0; v < rows; v++) {
+    const start = offsets[v] * heads;
+    const end = offsets[v + 1] * heads;
+    if (start === end) continue;
+    totals.fill(0);
+    for (let i = start, h = 0; i < end; i++) {
+      totals[h] += log ? gradient[i] : output[i] * gradient[i];
+      if (++h === heads) h = 0;
+    }
+    for (let i = start, h = 0; i < end; i++) {
+      out[i] = log ? gradient[i] - Math.exp(output[i]) * totals[h] : output[i] * (gradient[i] - totals[h]);
+      if (++h === heads) h = 0;
+    }
+  }
+}
