@@ -113,8 +113,9 @@ function measure(ops: GraphOps, graph: CsrGraph, workload: Workload, inputs: tf.
   return { forward, backward };
 }
 
+/** ms, or '-' where the reference was skipped or failed (the reason is printed above the row) */
 function format(ms: number): string {
-  return Number.isFinite(ms) ? ms.toFixed(1).padStart(9) : '   failed';
+  return (Number.isFinite(ms) ? ms.toFixed(1) : '-').padStart(9);
 }
 
 async function main(): Promise<void> {
@@ -146,7 +147,9 @@ async function main(): Promise<void> {
         if (report.backend === 'wasm' && edgeRowsMiB > WASM_EDGE_TENSOR_LIMIT_MIB) {
           // The reference holds several E×F tensors at once; past ~4 GiB the WASM heap aborts the process.
           console.log(`   reference skipped: its ${edgeRowsMiB.toFixed(0)} MiB edges × features tensors do not fit the WASM heap`);
-        } else if (graph.sources.length <= skipReferenceAbove) {
+        } else if (graph.sources.length > skipReferenceAbove) {
+          console.log(`   reference skipped: more than --skip-reference-above ${skipReferenceAbove} edges`);
+        } else {
           try {
             reference = measure(referenceGraphOps, graph, workload, inputs, Number(values['reference-reps']));
           } catch (error) {
