@@ -191,6 +191,9 @@ let lastReport: BackendReport | null = null;
  */
 export async function initBackend(options: { prefer?: BackendPreference } = {}): Promise<BackendReport> {
   const preference = resolvePreference(options.prefer);
+  // tfjs's production mode only silences its console advice (e.g. "install tfjs-node" on every
+  // process): the report's skipped reasons already say that, in one place the UI and CLI show.
+  tf.enableProdMode();
   if (current && current.preference === preference) {
     const report = await current.report;
     if (tf.getBackend() !== report.tfBackend) await tf.setBackend(report.tfBackend);
