@@ -27,7 +27,12 @@ function withStore<T>(dbOption: string | undefined, body: (store: ExperimentStor
   }
   try {
     // A trainer killed from outside left its run `running`; show it as the resumable `interrupted`.
-    store.markInterruptedRuns();
+    // A database that cannot be written (full disk, read-only, locked) can still be read.
+    try {
+      store.markInterruptedRuns();
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+    }
     return body(store);
   } finally {
     store.close();

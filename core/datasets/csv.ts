@@ -253,12 +253,19 @@ function readTable(
   expected: string,
 ): Row[] {
   const label = basename(file);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserError(code === 'ENOENT' ? `${file}: file not found` : `${label}: cannot read file (${code})`);
+  }
+  let text: string;
+  try {
+    // Strict: replacing bad bytes with U+FFFD would silently merge distinct node names.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new UserError(`${label}: not valid UTF-8 text (save the file as UTF-8)`);
   }
   const lines = text.replace(/^\uFEFF/, '').split('\n');
   const firstLine = lines.find((line) => line.trim() !== '' && !line.startsWith('#')) ?? '';

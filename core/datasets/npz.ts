@@ -26,6 +26,14 @@ export function openNpz(source: string | Uint8Array, label?: string, limits?: Zi
   const name = label ?? (typeof source === 'string' ? basename(source) : 'npz');
   const bytes = typeof source === 'string' ? readFile(source, name) : source;
   const zip = openZip(bytes, name, limits);
+  // Two entries of one name read differently in different tools, and a name that climbs out of the
+  // archive is an extraction attack: neither is in a NumPy archive, so both are refused.
+  const seen = new Set<string>();
+  for (const entry of zip.entries) {
+    if (seen.has(entry.name)) throw new UserError(`${name}: has a duplicate entry '${entry.name}' (an archive names each array once)`);
+    seen.add(entry.name);
+    if (isUnsafeEntryName(entry.name)) throw new UserError(`${name}: has an unsafe entry name '${entry.name}' (absolute, or leading outside the archive)`);
+  }
   const arrays = new Map(
     zip.entries.filter((e) => !e.isDirectory && e.name.endsWith('.npy')).map((e) => [e.name.slice(0, -'.npy'.length), e]),
   );
@@ -39,6 +47,10 @@ export function openNpz(source: string | Uint8Array, label?: string, limits?: Zi
       return parseNpy(zip.read(entry), `${name}: array '${array}'`);
     },
   };
+}
+
+function isUnsafeEntryName(entryName: string): boolean {
+  return /^([/\\]|[A-Za-z]:)/.test(entryName) || entryName.split(/[/\\]/).includes('..');
 }
 
 /** Reads every array of an `.npz`. */

@@ -4,6 +4,29 @@ import Database from 'better-sqlite3';
 import { UserError } from '../errors';
 import { assertKnownVersion, loadMigrations, migrate, type MigrationResult } from './migrate';
 
+/**
+ * SQLite failures caused by the machine rather than by a bug: a full disk, a lock held by another
+ * process, a read-only file or folder, an I/O error. They become UserErrors naming the database and
+ * the problem (shown as one line, exit code 2), instead of an "internal error". Null for other errors.
+ */
+export function storageError(path: string, error: unknown): UserError | null {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;
+  const detail = (error as Error).message;
+  const problem = code.startsWith('SQLITE_FULL')
+    ? 'the disk holding the database is full; free some space (what was recorded before is kept)'
+    : code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')
+      ? 'the database is locked by another process (it held the lock longer than this one waits)'
+      : code.startsWith('SQLITE_READONLY')
+        ? 'the database cannot be written (the file or its folder is read-only)'
+        : code.startsWith('SQLITE_CANTOPEN')
+          ? 'the database file cannot be opened (check the folder exists and can be written)'
+          : code.startsWith('SQLITE_IOERR')
+            ? 'a disk error stopped a write (is the disk full or failing?)'
+            : null;
+  return problem === null ? null : new UserError(`${path}: ${problem} (SQLite: ${detail})`, { cause: error });
+}
+
 export interface OpenDatabaseOptions {
   /** a missing file is a UserError instead of a new empty database (read-only commands) */
   mustExist?: boolean;
@@ -23,7 +46,11 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): {
   if (!inMemory) {
     if (!existsSync(path)) {
       if (options.mustExist) throw new UserError(`${path}: no experiment database there`);
-      mkdirSync(dirname(path), { recursive: true });
+      try {
+        mkdirSync(dirname(path), { recursive: true });
+      } catch (error) {
+        throw new UserError(`${path}: cannot create the database's folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
+      }
     }
   }
   const migrations = loadMigrations(options.migrationsDir);
@@ -39,7 +66,7 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): {
     db.pragma('user_version');
   } catch (error) {
     db.close();
-    throw new UserError(`${path}: not a usable SQLite database (${(error as Error).message})`, { cause: error });
+    throw storageError(path, error) ?? new UserError(`${path}: not a usable SQLite database (${(error as Error).message})`, { cause: error });
   }
   try {
     // Checked before switching to WAL, which would rewrite the file header.
@@ -50,13 +77,13 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): {
   } catch (error) {
     db.close();
     if (error instanceof UserError) throw error;
-    throw new UserError(`${path}: not a usable SQLite database (${(error as Error).message})`, { cause: error });
+    throw storageError(path, error) ?? new UserError(`${path}: not a usable SQLite database (${(error as Error).message})`, { cause: error });
   }
   try {
     const migration = migrate(db, { migrations, label: path });
     return { db, migration };
   } catch (error) {
     db.close();
-    throw error;
+    throw storageError(path, (error as Error)?.cause ?? error) ?? error;
   }
 }

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { UserError } from '../errors';
-import { openDatabase } from './database';
+import { openDatabase, storageError } from './database';
 import { encodeFloat32 } from './float32-blob';
 import type { MigrationResult } from './migrate';
 import { canTransition, transitionError } from './run-status';
@@ -633,7 +633,11 @@ export class ExperimentStore {
 
   /** One write transaction holding the write lock from its start (no lock upgrade, no deadlock). */
   private write<T>(body: () => T): T {
-    return this.db.transaction(body).immediate();
+    try {
+      return this.db.transaction(body).immediate();
+    } catch (error) {
+      throw storageError(this.path, error) ?? error;
+    }
   }
 
   private timestamp(): string {

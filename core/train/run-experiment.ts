@@ -119,8 +119,13 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     return { ...outcome, runId, backend };
   } catch (error) {
     const message = (error as Error).message ?? String(error);
-    store.logEvent(runId, 'error', 'failure', message);
-    store.setStatus(runId, 'failed', { error: message });
+    try {
+      store.logEvent(runId, 'error', 'failure', message);
+      store.setStatus(runId, 'failed', { error: message });
+    } catch {
+      // The store itself failed (disk full, locked): the original error is the one to report. The
+      // run stays `running` and is shown as `interrupted` (resumable) once this process has ended.
+    }
     throw error;
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort);
