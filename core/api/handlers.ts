@@ -14,7 +14,7 @@ import {
 import type { RunConfig } from '../../contract/run-config';
 import { UserError } from '../errors';
 import type { ExperimentStore } from '../store';
-import { parseRunConfig } from '../train/run-config';
+import { newRunRecord, parseRunConfig } from '../train/run-config';
 import type { TrainingHost } from '../host/training-host';
 import { planOf } from '../train/run-config';
 import { appVersion } from '../version';
@@ -101,19 +101,7 @@ export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
   }
 
   function createQueuedRun(config: RunConfig, group: string | null, name?: string): number {
-    const run = store.createRun({
-      name: name ?? (config.name || undefined),
-      group,
-      config,
-      dataset: config.data,
-      datasetId: store.getDataset(config.data)?.id ?? null,
-      model: config.model,
-      strategy: config.strategy,
-      numStudents: config.students,
-      numLayers: config.layers,
-      seed: config.seed,
-      plannedEpochs: config.epochs,
-    });
+    const run = store.createRun(newRunRecord(config, { name, group, datasetId: store.getDataset(config.data)?.id ?? null }));
     publish({ type: 'run.status', runId: run.id, status: run.status, error: null });
     return run.id;
   }

@@ -6,7 +6,7 @@ import { UserError } from '../errors';
 import { Rng } from '../random';
 import type { ExperimentStore } from '../store';
 import { getGraphOps, initBackend, type BackendReport } from '../tensor/backend';
-import { parseRunConfig } from './run-config';
+import { newRunRecord, parseRunConfig } from './run-config';
 import { trainStudents, type TrainEvent, type TrainOutcome } from './trainer';
 import { prepareTrainingData } from './training-data';
 import { appVersion } from '../version';
@@ -51,18 +51,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const dataset = await loadDataset(config.data, { cacheDir: options.cacheDir });
   const run =
     existing ??
-    store.createRun({
-      name: config.name || undefined,
-      group: options.group ?? null,
-      config,
-      dataset: config.data,
-      model: config.model,
-      strategy: config.strategy,
-      numStudents: config.students,
-      numLayers: config.layers,
-      seed: config.seed,
-      plannedEpochs: config.epochs,
-    });
+    store.createRun(newRunRecord(config, { group: options.group ?? null }));
   const runId = run.id;
 
   let resumeFrom: Uint8Array | undefined;
