@@ -5,6 +5,8 @@ import { useApi, useEvents } from './api-context';
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'interrupted']);
 const MAX_LOG_LINES = 2000;
+/** the detail (best metric per student) is refetched during training at most this often */
+const DETAIL_REFRESH_MS = 1000;
 
 /**
  * One run as it trains: its detail, metrics rows growing with every run.epoch event, its log, and
@@ -21,6 +23,7 @@ export function useRunStream(runId: Ref<number | null>) {
   const error = ref<string | null>(null);
   let lastEpoch = -1;
   let generation = 0;
+  let detailRefreshPending = false;
 
   async function load(id: number): Promise<void> {
     const mine = ++generation;
@@ -76,6 +79,15 @@ export function useRunStream(runId: Ref<number | null>) {
         triggerRef(metrics);
         if (detail.value) {
           detail.value = { ...detail.value, epochs: event.epoch, plannedEpochs: event.plannedEpochs, status: detail.value.status === 'queued' ? 'running' : detail.value.status };
+        }
+        // The store keeps each student's best validation metric as epochs land; show it live, refetched
+        // once per window (trailing, so the last epoch's state is always shown).
+        if (!detailRefreshPending) {
+          detailRefreshPending = true;
+          setTimeout(() => {
+            detailRefreshPending = false;
+            void reloadDetail(id);
+          }, DETAIL_REFRESH_MS);
         }
         break;
       case 'run.status':
