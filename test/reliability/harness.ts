@@ -13,10 +13,10 @@ export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI_ENTRY = join(REPO_ROOT, 'bin', 'alignahead.js');
 
 /**
- * The small run every kill and fault trial trains: 200 nodes, 12 epochs of two GCN students,
+ * The small run every kill and fault trial trains: 200 nodes, 20 epochs of two GCN students,
  * a checkpoint every 2 epochs. The same run as CLI flags and as an API config.
  */
-export const PLANNED_EPOCHS = 12;
+export const PLANNED_EPOCHS = 20;
 export const RUN_FLAGS = ['--data', 'csbm:200:800:3:8', '--hidden', '8', '--epochs', String(PLANNED_EPOCHS), '--checkpoint-every', '2', '--heatmap-every', '4', '--backend', 'cpu'];
 export const RUN_CONFIG = { data: 'csbm:200:800:3:8', hidden: 8, epochs: PLANNED_EPOCHS, checkpointEvery: 2, heatmapEvery: 4, backend: 'cpu' } as const;
 
