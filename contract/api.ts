@@ -93,7 +93,10 @@ export interface AppInfo {
 export interface BackendInfo {
   backend: string;
   graphOps: string;
+  /** tensor-library compute threads; null where the native library decides */
   threads: number | null;
+  /** threads running the project's graph kernels; null with native graph ops */
+  kernelThreads?: number | null;
   skipped: { backend: string; reason: string }[];
 }
 

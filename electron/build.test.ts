@@ -1,18 +1,19 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildElectron } from './build';
 
 /** The bundles Electron loads: checked as text, since Electron itself cannot run here. */
 let outDir: string;
-let files: Record<'main' | 'preload' | 'worker', string>;
+let files: Record<'main' | 'preload' | 'worker' | 'kernelWorker', string>;
 
 beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'alignahead-electron-build-'));
   await buildElectron({ outDir });
   const read = (name: string) => readFileSync(join(outDir, name), 'utf8');
-  files = { main: read('main.cjs'), preload: read('preload.cjs'), worker: read('worker.cjs') };
+  files = { main: read('main.cjs'), preload: read('preload.cjs'), worker: read('worker.cjs'), kernelWorker: read('kernel-worker.cjs') };
 });
 
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
@@ -45,5 +46,32 @@ describe('electron bundles', () => {
       expect(code).not.toContain('function Database(filenameGiven');
     }
     expect(requires(files.main).has('electron')).toBe(true);
+  });
+
+  it('the kernel-thread bundle runs as a worker thread and computes a row range', async () => {
+    // the training worker finds it next to itself
+    expect(files.worker).toContain('kernel-worker.cjs');
+    const state = new Int32Array(new SharedArrayBuffer(8));
+    const worker = new Worker(join(outDir, 'kernel-worker.cjs'), { workerData: { state } });
+    try {
+      for (let waited = 0; Atomics.load(state, 1) !== 1 && waited < 10_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+      expect(Atomics.load(state, 1)).toBe(1);
+      // segment sum of edge values [1, 2, 3, 4] into destinations with offsets [0, 1, 3, 4]: rows 1..2 only
+      const shared = <T extends Int32Array | Float32Array>(values: T): T => {
+        const copy = new (values.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(values.byteLength));
+        copy.set(values as never);
+        return copy;
+      };
+      const offsets = shared(Int32Array.from([0, 1, 3, 4]));
+      const values = shared(Float32Array.from([1, 2, 3, 4]));
+      const out = shared(new Float32Array(3));
+      Atomics.store(state, 0, 1);
+      worker.postMessage({ name: 'segmentSum', args: [offsets, values, 1, false, out], start: 1, end: 3 });
+      for (let waited = 0; Atomics.load(state, 0) === 1 && waited < 10_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+      expect(Atomics.load(state, 0)).toBe(2);
+      expect([...out]).toEqual([0, 5, 4]);
+    } finally {
+      await worker.terminate();
+    }
   });
 });

@@ -4,6 +4,7 @@
  *   main.cjs     the main process (core/ bundled in, npm packages left to node_modules)
  *   preload.cjs  the bridge, fully self-contained (the sandbox only lets it require 'electron')
  *   worker.cjs   a training run inside a utility process
+ *   kernel-worker.cjs  a graph-kernel thread of a training run (core/tensor/parallel)
  * CommonJS throughout, because utility processes and sandboxed preloads load CommonJS reliably.
  */
 import { build, type Plugin } from 'esbuild';
@@ -62,6 +63,7 @@ export async function buildElectron(options: { outDir?: string; minify?: boolean
     main: join(outDir, 'main.cjs'),
     preload: join(outDir, 'preload.cjs'),
     worker: join(outDir, 'worker.cjs'),
+    kernelWorker: join(outDir, 'kernel-worker.cjs'),
   };
   await Promise.all([
     // npm packages stay external: native better-sqlite3 must come from node_modules (the Electron
@@ -69,6 +71,7 @@ export async function buildElectron(options: { outDir?: string; minify?: boolean
     // its .wasm files next to its own code.
     build({ ...common, ...nodeSide, entryPoints: [join(REPO_ROOT, 'electron', 'main.ts')], outfile: outputs.main, packages: 'external', external: ['electron'] }),
     build({ ...common, ...nodeSide, entryPoints: [join(REPO_ROOT, 'electron', 'utility-worker.ts')], outfile: outputs.worker, packages: 'external' }),
+    build({ ...common, ...nodeSide, entryPoints: [join(REPO_ROOT, 'core', 'tensor', 'parallel', 'kernel-worker.ts')], outfile: outputs.kernelWorker, packages: 'external' }),
     build({ ...common, entryPoints: [join(REPO_ROOT, 'electron', 'preload.ts')], outfile: outputs.preload, external: ['electron'] }),
   ]);
   return Object.values(outputs);

@@ -20,7 +20,8 @@ export function progressReporter(io: CliIo, label: string): (event: ExperimentEv
       planned = event.plannedEpochs;
       const b = event.backend;
       const skipped = b.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
-      io.err(`run ${event.runId}: backend ${b.backend} (${b.graphOps} graph ops${b.threads ? `, ${b.threads} threads` : ''})${skipped ? ` — skipped ${skipped}` : ''}`);
+      const kernelThreads = b.kernelThreads ? ` on ${b.kernelThreads} threads` : '';
+      io.err(`run ${event.runId}: backend ${b.backend} (${b.graphOps} graph ops${kernelThreads})${skipped ? ` — skipped ${skipped}` : ''}`);
       progress = createProgress(io, label, planned);
     } else if (event.type === 'epoch' && progress) {
       const vals = event.students.map((s) => formatMetric(s.val)).join(' ');
@@ -38,6 +39,7 @@ export function resultJson(result: ExperimentResult) {
     status: result.status,
     backend: result.backend.backend,
     graphOps: result.backend.graphOps,
+    kernelThreads: result.backend.kernelThreads,
     epochs: result.epochsDone,
     epochMsMedian: Number(result.epochMsMedian.toFixed(3)),
     plan: result.plan.pairs.map((p) => `${p.student + 1}<-${p.peer + 1}`).join(','),

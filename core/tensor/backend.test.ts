@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../errors';
+import { kernelThreadCount } from './parallel/kernel-threads';
 import { BACKEND_ENV_VAR, BACKEND_NAMES, getGraphOps, initBackend } from './backend';
 import { kernelGraphOps } from './graph-ops-kernels';
 
@@ -26,6 +28,9 @@ describe('initBackend', () => {
     expect(report).toMatchObject({ backend: 'cpu', tfBackend: 'cpu', graphOps: 'kernels', threads: 1, skipped: [] });
     expect(tf.getBackend()).toBe('cpu');
     expect(getGraphOps()).toBe(kernelGraphOps);
+    // the graph kernels run on one thread per core unless ALIGNAHEAD_THREADS says otherwise
+    expect(report.kernelThreads).toBe(process.env.ALIGNAHEAD_THREADS ? Number(process.env.ALIGNAHEAD_THREADS) : availableParallelism());
+    expect(kernelThreadCount()).toBe(report.kernelThreads);
   });
 
   it('forces the WASM backend and reports SIMD and its thread count', async () => {

@@ -5,6 +5,7 @@ import { UserError } from '../errors';
 import type { GraphOps } from './graph-ops';
 import { kernelGraphOps } from './graph-ops-kernels';
 import { nativeGraphOps } from './graph-ops-reference';
+import { kernelThreadCount, startKernelThreads } from './parallel/kernel-threads';
 import { installSegmentSumKernels } from './segment-sum-kernels';
 
 /**
@@ -40,6 +41,8 @@ export interface BackendReport {
   graphOps: string;
   /** compute threads; null where the native library decides (TensorFlow sizes its own pool) */
   threads: number | null;
+  /** threads running the project's graph kernels; null with native graph ops */
+  kernelThreads: number | null;
   /** WASM only: whether the SIMD binary was loaded */
   simd?: boolean;
   /** backends preferred over the chosen one that were not used, and why */
@@ -133,8 +136,12 @@ async function activate(candidate: Candidate): Promise<BackendReport> {
     version: installedVersion(candidate.package),
     graphOps: graphOpsFor(candidate.tfBackend).implementation,
     threads: candidate.tfBackend === 'tensorflow' ? null : 1,
+    kernelThreads: null,
     skipped: [],
   };
+  if (graphOpsFor(candidate.tfBackend) === kernelGraphOps) {
+    report.kernelThreads = kernelThreadCount() > 1 ? kernelThreadCount() : await startKernelThreads();
+  }
   if (candidate.name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     report.threads = wasm.getThreadsCount();

@@ -5,33 +5,35 @@ import { lazy, withCustomGradient } from './custom-gradient';
 import type { EdgeDistanceKind, GraphOps, SegmentOp } from './graph-ops';
 import { checkEdgeRows, checkNodeRows, checkSameShape, checkSpmmWeights } from './graph-ops-checks';
 import type { Adjacency } from './kernels/adjacency';
-import { edgeAdd, sumEdgesIntoRows } from './kernels/edge-add';
-import { edgeDistance, edgeDistanceGradient } from './kernels/edge-distance';
-import { edgeSoftmax, edgeSoftmaxGradient } from './kernels/edge-softmax';
-import { gatherMax, gatherMaxGradient, segmentSum, segmentSumGradient } from './kernels/segment-reduce';
-import { aggregateRows, edgeHeadDots } from './kernels/spmm';
+import { gatherMaxGradient } from './kernels/segment-reduce';
+import { float32Buffer, int32Buffer, runRows, shareable, shareableConstant } from './parallel/kernel-threads';
 
 /**
  * GraphOps on the project's own typed-array kernels (core/tensor/kernels), for the WASM and CPU
  * backends where tf's gather/segment ops would materialise edges × features tensors. Each op is one
  * custom-gradient tape node: the forward reads its inputs with dataSync, runs a fused kernel and
  * wraps the result; the backward runs the matching gradient kernels on the arrays the forward kept,
- * only for the inputs being differentiated.
+ * only for the inputs being differentiated. Kernels run through runRows, on every kernel thread
+ * when the work is large, so inputs, outputs and graph arrays are kept in shareable memory.
  */
 
 function read(t: tf.Tensor): Float32Array {
   const data = t.dataSync();
   // The CPU backend hands out its own storage: kernels only read it, never write.
-  return data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>);
+  return shareable(data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>));
 }
 
 function byDestination(graph: CsrGraph): Adjacency {
-  return { offsets: graph.offsets, neighbours: graph.sources, edgeIds: null };
+  return { offsets: shareableConstant(graph.offsets), neighbours: shareableConstant(graph.sources), edgeIds: null };
 }
 
 function bySource(graph: CsrGraph): Adjacency {
   const view = outgoingView(graph);
-  return { offsets: view.offsets, neighbours: view.targets, edgeIds: view.edgeIds };
+  return { offsets: shareableConstant(view.offsets), neighbours: shareableConstant(view.targets), edgeIds: shareableConstant(view.edgeIds) };
+}
+
+function incoming(graph: CsrGraph): { offsets: Int32Array; sources: Int32Array } {
+  return { offsets: shareableConstant(graph.offsets), sources: shareableConstant(graph.sources) };
 }
 
 function columnsOf(t: tf.Tensor): number {
@@ -45,20 +47,23 @@ function spmm(graph: CsrGraph, x: tf.Tensor2D, weights?: tf.Tensor1D | tf.Tensor
   return withCustomGradient<tf.Tensor2D>(inputs, () => {
     const xData = read(x);
     const wData = weights ? read(weights) : null;
-    const out = new Float32Array(numNodes * features);
-    aggregateRows(byDestination(graph), xData, features, wData, heads, out);
+    const out = float32Buffer(numNodes * features);
+    const work = graph.sources.length * features;
+    const inEdges = byDestination(graph);
+    runRows('aggregateRows', inEdges.offsets, work, [inEdges, xData, features, wData, heads, out]);
     return {
       value: tf.tensor2d(out, [numNodes, features]),
       gradients: (dy) => {
         const dyData = lazy(() => read(dy));
         const dx = () => {
-          const grad = new Float32Array(numNodes * features);
-          aggregateRows(bySource(graph), dyData(), features, wData, heads, grad);
+          const grad = float32Buffer(numNodes * features);
+          const outEdges = bySource(graph);
+          runRows('aggregateRows', outEdges.offsets, work, [outEdges, dyData(), features, wData, heads, grad]);
           return tf.tensor2d(grad, [numNodes, features]);
         };
         const dw = () => {
-          const grad = new Float32Array(weights!.size);
-          edgeHeadDots(graph.offsets, graph.sources, dyData(), xData, features, heads, grad);
+          const grad = float32Buffer(weights!.size);
+          runRows('edgeHeadDots', inEdges.offsets, work, [inEdges.offsets, inEdges.neighbours, dyData(), xData, features, heads, grad]);
           return tf.tensor(grad, weights!.shape);
         };
         return weights ? [dx, dw] : [dx];
@@ -73,15 +78,17 @@ function edgeAddOp(graph: CsrGraph, src: tf.Tensor2D, dst: tf.Tensor2D): tf.Tens
   const [numNodes, heads] = src.shape;
   const numEdges = graph.sources.length;
   return withCustomGradient<tf.Tensor2D>([src, dst], () => {
-    const out = new Float32Array(numEdges * heads);
-    edgeAdd(graph.offsets, graph.sources, read(src), read(dst), heads, out);
+    const out = float32Buffer(numEdges * heads);
+    const work = numEdges * heads;
+    const { offsets, sources } = incoming(graph);
+    runRows('edgeAdd', offsets, work, [offsets, sources, read(src), read(dst), heads, out]);
     return {
       value: tf.tensor2d(out, [numEdges, heads]),
       gradients: (dy) => {
         const dyData = lazy(() => read(dy));
         const sumInto = (adjacency: Adjacency) => () => {
-          const grad = new Float32Array(numNodes * heads);
-          sumEdgesIntoRows(adjacency, dyData(), heads, grad);
+          const grad = float32Buffer(numNodes * heads);
+          runRows('sumEdgesIntoRows', adjacency.offsets, work, [adjacency, dyData(), heads, grad]);
           return tf.tensor2d(grad, [numNodes, heads]);
         };
         return [sumInto(bySource(graph)), sumInto(byDestination(graph))];
@@ -101,15 +108,17 @@ function edgeDistanceOp(graph: CsrGraph, x: tf.Tensor2D, y: tf.Tensor2D, kind: E
   return withCustomGradient<tf.Tensor1D>([x, y], () => {
     const xData = read(x);
     const yData = read(y);
-    const out = new Float32Array(numEdges);
-    edgeDistance(graph.offsets, graph.sources, xData, yData, features, kind, out);
+    const out = float32Buffer(numEdges);
+    const work = numEdges * features;
+    const { offsets, sources } = incoming(graph);
+    runRows('edgeDistance', offsets, work, [offsets, sources, xData, yData, features, kind, out]);
     return {
       value: tf.tensor1d(out),
       gradients: (dy) => {
         const g = lazy(() => read(dy));
         const gradientOf = (adjacency: Adjacency, own: Float32Array, other: Float32Array) => () => {
-          const grad = new Float32Array(numNodes * features);
-          edgeDistanceGradient(adjacency, own, other, g(), features, kind, grad);
+          const grad = float32Buffer(numNodes * features);
+          runRows('edgeDistanceGradient', adjacency.offsets, work, [adjacency, own, other, g(), features, kind, grad]);
           return tf.tensor2d(grad, [numNodes, features]);
         };
         return [gradientOf(bySource(graph), xData, yData), gradientOf(byDestination(graph), yData, xData)];
@@ -122,14 +131,15 @@ function softmaxOp<T extends tf.Tensor1D | tf.Tensor2D>(graph: CsrGraph, scores:
   checkEdgeRows(log ? 'edgeLogSoftmax' : 'edgeSoftmax', 'scores', scores, graph);
   const heads = columnsOf(scores);
   return withCustomGradient<T>([scores], () => {
-    const out = new Float32Array(scores.size);
-    edgeSoftmax(graph.offsets, read(scores), heads, log, out);
+    const out = float32Buffer(scores.size);
+    const offsets = shareableConstant(graph.offsets);
+    runRows('edgeSoftmax', offsets, scores.size, [offsets, read(scores), heads, log, out]);
     return {
       value: tf.tensor(out, scores.shape) as T,
       gradients: (dy) => [
         () => {
-          const ds = new Float32Array(scores.size);
-          edgeSoftmaxGradient(graph.offsets, out, read(dy), heads, log, ds);
+          const ds = float32Buffer(scores.size);
+          runRows('edgeSoftmaxGradient', offsets, scores.size, [offsets, out, read(dy), heads, log, ds]);
           return tf.tensor(ds, scores.shape);
         },
       ],
@@ -145,10 +155,11 @@ function segmentReduceOp<T extends tf.Tensor1D | tf.Tensor2D>(graph: CsrGraph, v
   const columns = columnsOf(values);
   const outShape: number[] = values.rank === 1 ? [graph.numNodes] : [graph.numNodes, columns];
   return withCustomGradient<T>([values], () => {
-    const out = new Float32Array(graph.numNodes * columns);
+    const out = float32Buffer(graph.numNodes * columns);
+    const offsets = shareableConstant(graph.offsets);
     if (op === 'max') {
-      const argEdge = new Int32Array(graph.numNodes * columns);
-      gatherMax(graph.offsets, null, read(values), columns, out, argEdge);
+      const argEdge = int32Buffer(graph.numNodes * columns);
+      runRows('gatherMax', offsets, values.size, [offsets, null, read(values), columns, out, argEdge]);
       return {
         value: tf.tensor(out, outShape) as unknown as T,
         gradients: (dy) => [
@@ -161,13 +172,13 @@ function segmentReduceOp<T extends tf.Tensor1D | tf.Tensor2D>(graph: CsrGraph, v
       };
     }
     const mean = op === 'mean';
-    segmentSum(graph.offsets, read(values), columns, mean, out);
+    runRows('segmentSum', offsets, values.size, [offsets, read(values), columns, mean, out]);
     return {
       value: tf.tensor(out, outShape) as unknown as T,
       gradients: (dy) => [
         () => {
-          const dv = new Float32Array(values.size);
-          segmentSumGradient(graph.offsets, read(dy), columns, mean, dv);
+          const dv = float32Buffer(values.size);
+          runRows('segmentSumGradient', offsets, values.size, [offsets, read(dy), columns, mean, dv]);
           return tf.tensor(dv, values.shape);
         },
       ],
@@ -179,9 +190,10 @@ function neighbourMaxOp(graph: CsrGraph, x: tf.Tensor2D): tf.Tensor2D {
   checkNodeRows('neighbourMax', 'x', x, graph, 2);
   const [numNodes, features] = x.shape;
   return withCustomGradient<tf.Tensor2D>([x], () => {
-    const out = new Float32Array(numNodes * features);
-    const argSource = new Int32Array(numNodes * features);
-    gatherMax(graph.offsets, graph.sources, read(x), features, out, argSource);
+    const out = float32Buffer(numNodes * features);
+    const argSource = int32Buffer(numNodes * features);
+    const { offsets, sources } = incoming(graph);
+    runRows('gatherMax', offsets, graph.sources.length * features, [offsets, sources, read(x), features, out, argSource]);
     return {
       value: tf.tensor2d(out, [numNodes, features]),
       gradients: (dy) => [

@@ -6,6 +6,7 @@ import { generatePpiLike } from '../datasets/ppi-like';
 import type { Dataset } from '../datasets/types';
 import { Rng } from '../random';
 import { kernelGraphOps } from '../tensor/graph-ops-kernels';
+import { splitKernelCalls, startKernelThreads, stopKernelThreads } from '../tensor/parallel/kernel-threads';
 import { trainStudents, type TrainEvent, type TrainOutcome } from './trainer';
 import { prepareTrainingData } from './training-data';
 
@@ -38,6 +39,22 @@ describe('trainStudents', () => {
     const c = await train(smallGraph, { seed: 4 });
     expect(stripTimes(a.events)).toEqual(stripTimes(b.events));
     expect(stripTimes(a.events)).not.toEqual(stripTimes(c.events));
+  });
+
+  it('gives the same numbers on one kernel thread and on several', async () => {
+    const config = { seed: 6, model: 'gat', heads: 2, strategy: 'alignahead' } as const;
+    await startKernelThreads(1);
+    const single = await train(smallGraph, config);
+    await startKernelThreads(3, { minWork: 0 });
+    const before = splitKernelCalls();
+    try {
+      const threaded = await train(smallGraph, config);
+      expect(splitKernelCalls()).toBeGreaterThan(before);
+      expect(stripTimes(threaded.events)).toEqual(stripTimes(single.events));
+      expect(results(threaded.outcome)).toEqual(results(single.outcome));
+    } finally {
+      await stopKernelThreads();
+    }
   });
 
   it('resumes from a checkpoint to exactly the numbers of an uninterrupted run', async () => {

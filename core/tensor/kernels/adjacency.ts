@@ -10,6 +10,17 @@ export interface Adjacency {
   readonly edgeIds: Int32Array | null;
 }
 
+/** Rows start ≤ r < end of a kernel's row view: kernels take one so that threads can split the rows. */
+export interface RowRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Every row of a view with these offsets. */
+export function allRows(offsets: Int32Array): RowRange {
+  return { start: 0, end: offsets.length - 1 };
+}
+
 let scratch = new Float64Array(256);
 
 /**

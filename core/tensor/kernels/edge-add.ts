@@ -1,4 +1,4 @@
-import { accumulator, type Adjacency } from './adjacency';
+import { accumulator, allRows, type Adjacency, type RowRange } from './adjacency';
 
 /** out[e, h] = src[u, h] + dst[v, h] for e = u→v (by-destination order); src, dst: [N, heads]. */
 export function edgeAdd(
@@ -8,9 +8,9 @@ export function edgeAdd(
   dst: Float32Array,
   heads: number,
   out: Float32Array,
+  rows: RowRange = allRows(offsets),
 ): void {
-  const rows = offsets.length - 1;
-  for (let v = 0; v < rows; v++) {
+  for (let v = rows.start; v < rows.end; v++) {
     const dBase = v * heads;
     const end = offsets[v + 1];
     for (let e = offsets[v]; e < end; e++) {
@@ -25,11 +25,16 @@ export function edgeAdd(
  * Sums per-edge rows into the view's rows: out[r] = Σ_slots values[edge(slot)], values [E, columns].
  * By destination this is segment sum; by source it is the gradient of gathering source rows.
  */
-export function sumEdgesIntoRows(adjacency: Adjacency, values: Float32Array, columns: number, out: Float32Array): void {
+export function sumEdgesIntoRows(
+  adjacency: Adjacency,
+  values: Float32Array,
+  columns: number,
+  out: Float32Array,
+  rows: RowRange = allRows(adjacency.offsets),
+): void {
   const { offsets, edgeIds } = adjacency;
-  const rows = offsets.length - 1;
   const acc = accumulator(columns);
-  for (let r = 0; r < rows; r++) {
+  for (let r = rows.start; r < rows.end; r++) {
     const end = offsets[r + 1];
     for (let slot = offsets[r]; slot < end; slot++) {
       const base = (edgeIds === null ? slot : edgeIds[slot]) * columns;

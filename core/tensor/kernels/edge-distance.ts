@@ -1,4 +1,4 @@
-import { accumulator, type Adjacency } from './adjacency';
+import { accumulator, allRows, type Adjacency, type RowRange } from './adjacency';
 
 export type DistanceKind = 'dot' | 'l1' | 'sqeuclidean';
 
@@ -21,11 +21,11 @@ export function edgeDistance(
   features: number,
   kind: DistanceKind,
   out: Float32Array,
+  rows: RowRange = allRows(offsets),
 ): void {
-  const rows = offsets.length - 1;
   const l1 = kind === 'l1';
   const dot = kind === 'dot';
-  for (let v = 0; v < rows; v++) {
+  for (let v = rows.start; v < rows.end; v++) {
     const yBase = v * features;
     const end = offsets[v + 1];
     let e = offsets[v];
@@ -99,16 +99,16 @@ export function edgeDistanceGradient(
   features: number,
   kind: DistanceKind,
   out: Float32Array,
+  rows: RowRange = allRows(adjacency.offsets),
 ): void {
   const { offsets, neighbours, edgeIds } = adjacency;
-  const rows = offsets.length - 1;
   const acc = accumulator(features);
   const l1 = kind === 'l1';
   const dot = kind === 'dot';
   // sqeuclidean: Σ 2g(own − other) = 2(Σg)·own − 2Σ g·other, so it shares dot's loop plus one term.
   const scale = dot ? 1 : l1 ? 1 : -2;
   const edgeGradient = (slot: number) => gradient[edgeIds === null ? slot : edgeIds[slot]];
-  for (let r = 0; r < rows; r++) {
+  for (let r = rows.start; r < rows.end; r++) {
     const ownBase = r * features;
     const end = offsets[r + 1];
     let gradientSum = 0;

@@ -1,15 +1,21 @@
-import { accumulator } from './adjacency';
+import { accumulator, allRows, type RowRange } from './adjacency';
 
 /**
  * Softmax (or log-softmax) of scores [E, heads] over the edges entering each destination, per
  * head. The per-destination max is subtracted first, so exp never overflows; log-softmax is
  * s − (max + log Σ exp(s − max)), finite even where the softmax itself underflows to 0.
  */
-export function edgeSoftmax(offsets: Int32Array, scores: Float32Array, heads: number, log: boolean, out: Float32Array): void {
-  const rows = offsets.length - 1;
+export function edgeSoftmax(
+  offsets: Int32Array,
+  scores: Float32Array,
+  heads: number,
+  log: boolean,
+  out: Float32Array,
+  rows: RowRange = allRows(offsets),
+): void {
   const maxima = new Float64Array(heads);
   const sums = new Float64Array(heads);
-  for (let v = 0; v < rows; v++) {
+  for (let v = rows.start; v < rows.end; v++) {
     const start = offsets[v] * heads;
     const end = offsets[v + 1] * heads;
     if (start === end) continue;
@@ -51,10 +57,10 @@ export function edgeSoftmaxGradient(
   heads: number,
   log: boolean,
   out: Float32Array,
+  rows: RowRange = allRows(offsets),
 ): void {
-  const rows = offsets.length - 1;
   const totals = accumulator(heads);
-  for (let v = 0; v < rows; v++) {
+  for (let v = rows.start; v < rows.end; v++) {
     const start = offsets[v] * heads;
     const end = offsets[v + 1] * heads;
     if (start === end) continue;

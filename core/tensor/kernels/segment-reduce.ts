@@ -1,10 +1,16 @@
-import { accumulator } from './adjacency';
+import { accumulator, allRows, type RowRange } from './adjacency';
 
 /** out[v] = Σ_{e into v} values[e] (÷ in-degree when `mean`), values [E, columns]; 0 where no edges. */
-export function segmentSum(offsets: Int32Array, values: Float32Array, columns: number, mean: boolean, out: Float32Array): void {
-  const rows = offsets.length - 1;
+export function segmentSum(
+  offsets: Int32Array,
+  values: Float32Array,
+  columns: number,
+  mean: boolean,
+  out: Float32Array,
+  rows: RowRange = allRows(offsets),
+): void {
   const acc = accumulator(columns);
-  for (let v = 0; v < rows; v++) {
+  for (let v = rows.start; v < rows.end; v++) {
     const start = offsets[v];
     const end = offsets[v + 1];
     for (let e = start; e < end; e++) {
@@ -21,9 +27,15 @@ export function segmentSum(offsets: Int32Array, values: Float32Array, columns: n
 }
 
 /** Backward of segmentSum: every edge into v receives ∂out[v] (÷ in-degree when `mean`). */
-export function segmentSumGradient(offsets: Int32Array, gradient: Float32Array, columns: number, mean: boolean, out: Float32Array): void {
-  const rows = offsets.length - 1;
-  for (let v = 0; v < rows; v++) {
+export function segmentSumGradient(
+  offsets: Int32Array,
+  gradient: Float32Array,
+  columns: number,
+  mean: boolean,
+  out: Float32Array,
+  rows: RowRange = allRows(offsets),
+): void {
+  for (let v = rows.start; v < rows.end; v++) {
     const start = offsets[v];
     const end = offsets[v + 1];
     const scale = mean && end > start ? 1 / (end - start) : 1;
@@ -49,9 +61,9 @@ export function gatherMax(
   columns: number,
   out: Float32Array,
   argRow: Int32Array,
+  rows: RowRange = allRows(offsets),
 ): void {
-  const rows = offsets.length - 1;
-  for (let v = 0; v < rows; v++) {
+  for (let v = rows.start; v < rows.end; v++) {
     const start = offsets[v];
     const end = offsets[v + 1];
     const o = v * columns;

@@ -1,4 +1,4 @@
-import { accumulator, type Adjacency } from './adjacency';
+import { accumulator, allRows, type Adjacency, type RowRange } from './adjacency';
 
 /**
  * Weighted aggregation of neighbour rows: out[r] = Σ_slots w(slot) · x[neighbour(slot)], x and out
@@ -13,21 +13,21 @@ export function aggregateRows(
   weights: Float32Array | null,
   heads: number,
   out: Float32Array,
+  rows: RowRange = allRows(adjacency.offsets),
 ): void {
-  if (heads === 1) sumRowsScaled(adjacency, x, features, weights, out);
-  else sumRowsPerHead(adjacency, x, features, weights!, heads, out);
+  if (heads === 1) sumRowsScaled(adjacency, x, features, weights, out, rows);
+  else sumRowsPerHead(adjacency, x, features, weights!, heads, out, rows);
 }
 
 // Both loops take neighbours four at a time: one pass over the accumulator per four rows read
 // instead of per row roughly halves the time on typical degrees (memory traffic, not arithmetic,
 // is the bound).
 
-function sumRowsScaled(adjacency: Adjacency, x: Float32Array, features: number, weights: Float32Array | null, out: Float32Array): void {
+function sumRowsScaled(adjacency: Adjacency, x: Float32Array, features: number, weights: Float32Array | null, out: Float32Array, rows: RowRange): void {
   const { offsets, neighbours, edgeIds } = adjacency;
-  const rows = offsets.length - 1;
   const acc = accumulator(features);
   const weight = (slot: number) => (weights === null ? 1 : weights[edgeIds === null ? slot : edgeIds[slot]]);
-  for (let r = 0; r < rows; r++) {
+  for (let r = rows.start; r < rows.end; r++) {
     const end = offsets[r + 1];
     let slot = offsets[r];
     for (; slot + 3 < end; slot += 4) {
@@ -61,13 +61,13 @@ function sumRowsPerHead(
   weights: Float32Array,
   heads: number,
   out: Float32Array,
+  rows: RowRange,
 ): void {
   const { offsets, neighbours, edgeIds } = adjacency;
-  const rows = offsets.length - 1;
   const width = features / heads;
   const acc = accumulator(features);
   const weightBase = (slot: number) => (edgeIds === null ? slot : edgeIds[slot]) * heads;
-  for (let r = 0; r < rows; r++) {
+  for (let r = rows.start; r < rows.end; r++) {
     const end = offsets[r + 1];
     let slot = offsets[r];
     for (; slot + 3 < end; slot += 4) {
@@ -118,12 +118,12 @@ export function edgeHeadDots(
   features: number,
   heads: number,
   out: Float32Array,
+  rows: RowRange = allRows(offsets),
 ): void {
-  const rows = offsets.length - 1;
   const width = features / heads;
   const a = rowsByDestination;
   const b = rowsBySource;
-  for (let v = 0; v < rows; v++) {
+  for (let v = rows.start; v < rows.end; v++) {
     const dBase = v * features;
     const end = offsets[v + 1];
     let e = offsets[v];

@@ -12,7 +12,7 @@ export default defineComponent({
       const skipped = b?.skipped ?? [];
       return h('footer', { class: 'status-bar', 'data-test': 'status-bar' }, [
         h('span', { class: ['dot', connection.value === 'open' ? 'ok' : 'warn'], title: `events: ${connection.value}` }),
-        h('span', { 'data-test': 'backend' }, b ? `backend: ${b.backend}${b.graphOps ? ` (${b.graphOps})` : ''}${b.threads ? ` · ${b.threads} threads` : ''}` : error.value ? `backend unknown: ${error.value}` : 'backend: chosen when the first run starts'),
+        h('span', { 'data-test': 'backend' }, b ? `backend: ${b.backend}${b.graphOps ? ` (${b.graphOps})` : ''}${b.kernelThreads ? ` · graph kernels on ${b.kernelThreads} threads` : ''}` : error.value ? `backend unknown: ${error.value}` : 'backend: chosen when the first run starts'),
         skipped.length ? h('span', { class: 'muted', title: skipped.map((s) => `${s.backend}: ${s.reason}`).join('\n') }, `skipped ${skipped.map((s) => `${s.backend} (${s.reason})`).join('; ')}`) : null,
         h('span', { class: 'spacer' }),
         connection.value !== 'open' ? h('span', { class: 'warn-text' }, connection.value === 'reconnecting' ? 'reconnecting to the server…' : 'connecting…') : null,

@@ -1,0 +1,215 @@
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { RowRange } from '../kernels/adjacency';
+import { WORKER_STATE, type RowJob } from './protocol';
+import { runRowKernel, type RowKernelArgs, type RowKernelName } from './row-kernels';
+
+/**
+ * Graph kernels on every core. tfjs's WASM backend computes on one thread in Node, so the project's
+ * own kernels use worker threads: a kernel's rows are split into one range per thread by edge
+ * count, the calling thread takes the first range, and it blocks (Atomics.wait) until the others
+ * are done. Inputs and outputs live in SharedArrayBuffers so that no thread copies them.
+ *
+ * Splitting never changes results: each row is computed by the same code in any thread. Small
+ * kernels run on the calling thread alone (a round trip costs ~0.1–0.5 ms), as does every call
+ * while no threads are started, and any call with an argument not in shared memory.
+ */
+
+/** by default, kernels below this many (edge × column) element operations are not worth a round trip */
+export const PARALLEL_MIN_WORK = 1 << 18;
+
+/** environment variable capping the kernel threads (1 = calling thread only) */
+export const THREADS_ENV_VAR = 'ALIGNAHEAD_THREADS';
+
+interface KernelThread {
+  worker: Worker;
+  /** [0]: WORKER_STATE, [1]: 1 once loaded */
+  state: Int32Array;
+}
+
+let threads: KernelThread[] = [];
+let minWork = PARALLEL_MIN_WORK;
+/** kernel calls split across threads since start (benchmarks and tests read it) */
+let splitCalls = 0;
+
+/** How many kernel calls were split across threads so far. */
+export function splitKernelCalls(): number {
+  return splitCalls;
+}
+
+/** Threads computing graph kernels, the calling thread included. */
+export function kernelThreadCount(): number {
+  return threads.length + 1;
+}
+
+/** Threads to use: ALIGNAHEAD_THREADS when set, else one per core. */
+export function defaultKernelThreads(): number {
+  const fromEnv = process.env[THREADS_ENV_VAR]?.trim();
+  if (fromEnv) {
+    const value = Number(fromEnv);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${THREADS_ENV_VAR} must be a positive integer, got '${fromEnv}'`);
+    return value;
+  }
+  return availableParallelism();
+}
+
+declare const __filename: string | undefined;
+
+/** The thread's entry: next to the bundle in the packaged app, the tsx bootstrap in development. */
+function workerEntry(): URL {
+  if (typeof __filename === 'string' && __filename.endsWith('.cjs')) return pathToFileURL(join(dirname(__filename), 'kernel-worker.cjs'));
+  return new URL('./kernel-worker-entry.mjs', import.meta.url);
+}
+
+export interface KernelThreadOptions {
+  /** kernels with less work run on the calling thread alone [PARALLEL_MIN_WORK] */
+  minWork?: number;
+  /** threads not loaded by then are dropped [20 s] */
+  timeoutMs?: number;
+}
+
+/**
+ * Starts `count − 1` kernel threads (replacing any running ones) and waits until they are loaded.
+ * Returns the threads in use, the caller's included. Threads never keep the process alive.
+ */
+export async function startKernelThreads(count: number = defaultKernelThreads(), options: KernelThreadOptions = {}): Promise<number> {
+  await stopKernelThreads();
+  minWork = options.minWork ?? PARALLEL_MIN_WORK;
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const starting: KernelThread[] = [];
+  for (let i = 1; i < count; i++) {
+    const state = new Int32Array(new SharedArrayBuffer(8));
+    try {
+      const worker = new Worker(workerEntry(), { workerData: { state } });
+      worker.unref();
+      worker.on('error', () => undefined); // a failed load leaves state[1] = 0 and the thread is dropped below
+      starting.push({ worker, state });
+    } catch {
+      break;
+    }
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (starting.some((t) => Atomics.load(t.state, 1) !== 1) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const loaded = starting.filter((t) => Atomics.load(t.state, 1) === 1);
+  await Promise.all(starting.filter((t) => !loaded.includes(t)).map((t) => t.worker.terminate()));
+  threads = loaded;
+  return kernelThreadCount();
+}
+
+export async function stopKernelThreads(): Promise<void> {
+  const stopping = threads;
+  threads = [];
+  await Promise.all(stopping.map((t) => t.worker.terminate()));
+}
+
+function isShared(value: unknown): boolean {
+  if (ArrayBuffer.isView(value)) return value.buffer instanceof SharedArrayBuffer;
+  if (typeof value === 'object' && value !== null) return Object.values(value).every(isShared);
+  return true;
+}
+
+/** Float32 storage the kernel threads can write: shared while threads run, plain otherwise. */
+export function float32Buffer(length: number): Float32Array {
+  return threads.length > 0 ? new Float32Array(new SharedArrayBuffer(length * 4)) : new Float32Array(length);
+}
+
+/** Int32 storage the kernel threads can write (see float32Buffer). */
+export function int32Buffer(length: number): Int32Array {
+  return threads.length > 0 ? new Int32Array(new SharedArrayBuffer(length * 4)) : new Int32Array(length);
+}
+
+/** `values` in memory the threads can read: itself when already shared or no threads run, else a shared copy. */
+export function shareable<T extends Float32Array | Int32Array>(values: T): T {
+  if (threads.length === 0 || values.buffer instanceof SharedArrayBuffer) return values;
+  const copy = new (values.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(values.byteLength));
+  copy.set(values as never);
+  return copy;
+}
+
+const sharedCopies = new WeakMap<Int32Array, Int32Array>();
+
+/** shareable() for arrays that never change (graph structure): the shared copy is made once per array. */
+export function shareableConstant(values: Int32Array): Int32Array {
+  if (threads.length === 0 || values.buffer instanceof SharedArrayBuffer) return values;
+  let copy = sharedCopies.get(values);
+  if (!copy) sharedCopies.set(values, (copy = shareable(values)));
+  return copy;
+}
+
+/**
+ * `parts` consecutive row ranges of a view with these offsets, balanced on edges + rows (the work
+ * of a row is its edges plus a fixed cost).
+ */
+export function splitRows(offsets: Int32Array, parts: number): RowRange[] {
+  const rows = offsets.length - 1;
+  const cost = (r: number) => offsets[r] - offsets[0] + r;
+  const total = cost(rows);
+  const ranges: RowRange[] = [];
+  let start = 0;
+  for (let p = 1; p <= parts; p++) {
+    let end = rows;
+    if (p < parts) {
+      // first row whose cumulative cost reaches p/parts of the total
+      const target = (total * p) / parts;
+      let lo = start;
+      let hi = rows;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cost(mid) < target) lo = mid + 1;
+        else hi = mid;
+      }
+      end = lo;
+    }
+    ranges.push({ start, end });
+    start = end;
+  }
+  return ranges;
+}
+
+function waitFor(thread: KernelThread): boolean {
+  for (;;) {
+    const result = Atomics.wait(thread.state, 0, WORKER_STATE.busy, 1000);
+    if (result !== 'timed-out') break;
+    // A thread that died (its process is being torn down) never answers: the caller recomputes.
+    if (thread.worker.threadId === -1) return false;
+  }
+  return Atomics.load(thread.state, 0) === WORKER_STATE.done;
+}
+
+/**
+ * Runs row kernel `name` over all rows of the view whose offsets are `rowOffsets`, split across the
+ * kernel threads when `work` (≈ edges × columns) is large enough. A range whose thread failed is
+ * recomputed here, so a kernel error surfaces on the calling thread with its own message.
+ */
+export function runRows<K extends RowKernelName>(name: K, rowOffsets: Int32Array, work: number, args: RowKernelArgs<K>): void {
+  const rows = rowOffsets.length - 1;
+  if (threads.length === 0 || work < minWork || rows < 2 || !isShared(args)) {
+    runRowKernel(name, args, { start: 0, end: rows });
+    return;
+  }
+  splitCalls++;
+  const helpers = threads.slice(0, rows - 1);
+  const ranges = splitRows(rowOffsets, helpers.length + 1);
+  helpers.forEach((thread, i) => {
+    Atomics.store(thread.state, 0, WORKER_STATE.busy);
+    const job: RowJob = { name, args, start: ranges[i + 1].start, end: ranges[i + 1].end };
+    thread.worker.postMessage(job);
+  });
+  let ownError: unknown = null;
+  try {
+    runRowKernel(name, args, ranges[0]);
+  } catch (error) {
+    ownError = error;
+  }
+  // Wait for every thread before returning or throwing: none may still write into the outputs.
+  const failed = helpers.map((thread) => !waitFor(thread));
+  threads = threads.filter((thread) => thread.worker.threadId !== -1);
+  if (ownError !== null) throw ownError;
+  failed.forEach((didFail, i) => {
+    if (didFail) runRowKernel(name, args, ranges[i + 1]);
+  });
+}
