@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CsrGraph } from '../graph/csr';
-import { outgoingView } from '../graph/views';
+import { outgoingView, reverseEdges, type ReverseIndex } from '../graph/views';
 import { lazy, withCustomGradient } from './custom-gradient';
 import type { EdgeDistanceKind, GraphOps, SegmentOp } from './graph-ops';
 import { checkEdgeRows, checkNodeRows, checkSameShape, checkSpmmWeights } from './graph-ops-checks';
 import type { Adjacency } from './kernels/adjacency';
+import { mirrorUpperEdges, pairedGradient } from './kernels/edge-distance';
 import { gatherMaxGradient } from './kernels/segment-reduce';
 import { float32Buffer, int32Buffer, runRows, shareable, shareableConstant } from './parallel/kernel-threads';
 
@@ -103,6 +104,8 @@ function edgeDistanceOp(graph: CsrGraph, x: tf.Tensor2D, y: tf.Tensor2D, kind: E
   if (kind !== 'dot' && kind !== 'l1' && kind !== 'sqeuclidean') {
     throw new RangeError(`graphOps.edgeDistance: unknown distance kind '${kind as string}'`);
   }
+  const pairs = x === y ? reverseEdges(graph) : null;
+  if (pairs) return selfDistanceOp(graph, pairs, x, kind);
   const [numNodes, features] = x.shape;
   const numEdges = graph.sources.length;
   return withCustomGradient<tf.Tensor1D>([x, y], () => {
@@ -111,7 +114,7 @@ function edgeDistanceOp(graph: CsrGraph, x: tf.Tensor2D, y: tf.Tensor2D, kind: E
     const out = float32Buffer(numEdges);
     const work = numEdges * features;
     const { offsets, sources } = incoming(graph);
-    runRows('edgeDistance', offsets, work, [offsets, sources, xData, yData, features, kind, out]);
+    runRows('edgeDistance', offsets, work, [offsets, sources, xData, yData, features, kind, out, null]);
     return {
       value: tf.tensor1d(out),
       gradients: (dy) => {
@@ -123,6 +126,38 @@ function edgeDistanceOp(graph: CsrGraph, x: tf.Tensor2D, y: tf.Tensor2D, kind: E
         };
         return [gradientOf(bySource(graph), xData, yData), gradientOf(byDestination(graph), yData, xData)];
       },
+    };
+  });
+}
+
+/**
+ * edgeDistance of one operand with itself on a symmetric graph: every kind is symmetric in its two
+ * rows, so each pair {u→v, v→u} is computed once and mirrored, and the gradient wrt h is one pass
+ * by destination with the pair's combined weight, ∂/∂h_v = Σ_{u→v} (g_uv + g_vu) ∂₂kind(h_u, h_v),
+ * instead of one pass per operand.
+ */
+function selfDistanceOp(graph: CsrGraph, pairs: ReverseIndex, h: tf.Tensor2D, kind: EdgeDistanceKind): tf.Tensor1D {
+  const [numNodes, features] = h.shape;
+  const numEdges = graph.sources.length;
+  return withCustomGradient<tf.Tensor1D>([h], () => {
+    const hData = read(h);
+    const out = float32Buffer(numEdges);
+    const { offsets, sources } = incoming(graph);
+    const lowerEnds = shareableConstant(pairs.lowerEnds);
+    runRows('edgeDistance', offsets, numEdges * features / 2, [offsets, sources, hData, hData, features, kind, out, lowerEnds]);
+    mirrorUpperEdges(graph.offsets, pairs.lowerEnds, pairs.reverse, out);
+    return {
+      value: tf.tensor1d(out),
+      gradients: (dy) => [
+        () => {
+          const paired = float32Buffer(numEdges);
+          pairedGradient(read(dy), pairs.reverse, paired);
+          const grad = float32Buffer(numNodes * features);
+          const inEdges = byDestination(graph);
+          runRows('edgeDistanceGradient', inEdges.offsets, numEdges * features, [inEdges, hData, hData, paired, features, kind, grad]);
+          return tf.tensor2d(grad, [numNodes, features]);
+        },
+      ],
     };
   });
 }

@@ -7,11 +7,15 @@ import { kernelGraphOps } from './graph-ops-kernels';
 import { referenceGraphOps } from './graph-ops-reference';
 import { caseInputs, expectClose, opCases, valueAndGradients } from './testing/cases';
 import { finiteDifferenceGradient } from './testing/naive-graph-ops';
-import { awkwardGraph, randomArray } from './testing/random-graph';
+import { reverseEdges } from '../graph/views';
+import { awkwardGraph, randomArray, symmetricAwkwardGraph } from './testing/random-graph';
 
 const rng = new Rng(20240611);
 const graph = awkwardGraph(rng.fork('graph'));
 const cases = opCases(graph);
+// On a symmetric graph, distances of one operand with itself take the paired path (selfDistanceOp).
+const symmetricGraph = symmetricAwkwardGraph(rng.fork('symmetric graph'));
+const symmetricCases = opCases(symmetricGraph).filter((c) => c.name.includes('same operand'));
 
 beforeAll(async () => {
   await initBackend({ prefer: 'cpu' });
@@ -32,6 +36,25 @@ describe('the test graph', () => {
     }
     expect(selfLoops).toBeGreaterThan(0);
     expect(duplicates).toBeGreaterThan(0);
+    expect(reverseEdges(graph)).toBeNull();
+  });
+
+  it('has a symmetric twin, with duplicates, self-loops and isolated nodes, whose edges pair up', () => {
+    const pairs = reverseEdges(symmetricGraph)!;
+    expect(pairs).not.toBeNull();
+    const destinationOf = new Int32Array(symmetricGraph.sources.length);
+    for (let v = 0; v < symmetricGraph.numNodes; v++) destinationOf.fill(v, symmetricGraph.offsets[v], symmetricGraph.offsets[v + 1]);
+    let selfLoops = 0;
+    symmetricGraph.sources.forEach((u, e) => {
+      const r = pairs.reverse[e];
+      expect(symmetricGraph.sources[r]).toBe(destinationOf[e]);
+      expect(destinationOf[r]).toBe(u);
+      expect(pairs.reverse[r]).toBe(e);
+      if (u === destinationOf[e]) selfLoops++;
+      expect(e < pairs.lowerEnds[destinationOf[e]]).toBe(u <= destinationOf[e]);
+    });
+    expect(selfLoops).toBeGreaterThan(0);
+    expect(symmetricCases.length).toBe(3);
   });
 });
 
@@ -51,6 +74,18 @@ describe.each([kernelGraphOps, referenceGraphOps])('$implementation graph ops', 
       const expected = finiteDifferenceGradient((xs) => opCase.naive(graph, xs), inputs, which, weightsR);
       expectClose(gradients[which], expected, 1e-4, `${opCase.name}, gradient wrt input ${which}`);
     });
+  });
+});
+
+describe.each([kernelGraphOps, referenceGraphOps])('$implementation one-operand distances on a symmetric graph', (ops) => {
+  it.each(symmetricCases)('$name: forward and gradient match the float64 reference and finite differences', (opCase) => {
+    const caseRng = rng.fork(`${opCase.name}/symmetric`);
+    const inputs = caseInputs(caseRng, opCase.shapes);
+    const weightsR = randomArray(caseRng, opCase.naive(symmetricGraph, inputs).length).map(Math.fround);
+    const { value, gradients } = valueAndGradients(ops, symmetricGraph, opCase, inputs, weightsR);
+    expectClose(value, opCase.naive(symmetricGraph, inputs), 1e-5, opCase.name);
+    const expected = finiteDifferenceGradient((xs) => opCase.naive(symmetricGraph, xs), inputs, 0, weightsR);
+    expectClose(gradients[0], expected, 1e-4, `${opCase.name}, gradient`);
   });
 });
 

@@ -12,7 +12,10 @@ const TINY = 1e-300;
 // Loops take edges four at a time so that each read of the shared row (the destination's in the
 // forward, the accumulating row's in the backward) serves four neighbour rows.
 
-/** out[e] = kind(x[u], y[v]) for e = u→v; x, y: [N, features] row-major. */
+/**
+ * out[e] = kind(x[u], y[v]) for e = u→v; x, y: [N, features] row-major. With `rowEnds`, row v
+ * stops at rowEnds[v] (the lower half of a symmetric graph, see mirrorUpperEdges).
+ */
 export function edgeDistance(
   offsets: Int32Array,
   sources: Int32Array,
@@ -21,13 +24,14 @@ export function edgeDistance(
   features: number,
   kind: DistanceKind,
   out: Float32Array,
+  rowEnds: Int32Array | null = null,
   rows: RowRange = allRows(offsets),
 ): void {
   const l1 = kind === 'l1';
   const dot = kind === 'dot';
   for (let v = rows.start; v < rows.end; v++) {
     const yBase = v * features;
-    const end = offsets[v + 1];
+    const end = rowEnds === null ? offsets[v + 1] : rowEnds[v];
     let e = offsets[v];
     for (; e + 3 < end; e += 4) {
       const b0 = sources[e] * features;
@@ -155,4 +159,19 @@ export function edgeDistanceGradient(
       acc[f] = 0;
     }
   }
+}
+
+/**
+ * Completes a symmetric kernel computed on the lower half only (edgeDistance with rowEnds =
+ * lowerEnds): every edge u→v with u > v takes the value of its reverse v→u.
+ */
+export function mirrorUpperEdges(offsets: Int32Array, lowerEnds: Int32Array, reverse: Int32Array, out: Float32Array): void {
+  for (let v = 0; v < lowerEnds.length; v++) {
+    for (let e = lowerEnds[v]; e < offsets[v + 1]; e++) out[e] = out[reverse[e]];
+  }
+}
+
+/** g[e] + g[reverse[e]]: the weight of pair {e, reverse e} in the gradient of a symmetric kernel of one operand. */
+export function pairedGradient(gradient: Float32Array, reverse: Int32Array, out: Float32Array): void {
+  for (let e = 0; e < reverse.length; e++) out[e] = gradient[e] + gradient[reverse[e]];
 }

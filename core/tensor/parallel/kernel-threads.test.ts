@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../random';
 import { kernelGraphOps } from '../graph-ops-kernels';
 import { caseInputs, opCases, valueAndGradients } from '../testing/cases';
-import { awkwardGraph, randomArray } from '../testing/random-graph';
+import { awkwardGraph, randomArray, symmetricAwkwardGraph } from '../testing/random-graph';
 import { kernelThreadCount, PARALLEL_MIN_WORK, splitKernelCalls, splitRows, startKernelThreads, stopKernelThreads } from './kernel-threads';
 
 describe('splitRows', () => {
@@ -28,6 +28,8 @@ describe('splitRows', () => {
 
 describe('graph kernels on several threads', () => {
   const graph = awkwardGraph(new Rng(11), 300);
+  // one-operand distances take the paired path on a symmetric graph
+  const symmetricGraph = symmetricAwkwardGraph(new Rng(12), 300);
 
   beforeAll(async () => {
     await tf.setBackend('cpu');
@@ -36,19 +38,21 @@ describe('graph kernels on several threads', () => {
 
   it('gives bit-identical values and gradients to one thread for every op', async () => {
     const rng = new Rng(5);
-    const cases = opCases(graph).map((opCase) => {
-      const inputs = caseInputs(rng, opCase.shapes);
-      const weights = randomArray(rng, tf.tidy(() => opCase.run(kernelGraphOps, graph, inputs.map((a, i) => tf.zeros(opCase.shapes[i]))).size));
-      return { opCase, inputs, weights };
-    });
+    const onGraph = (g: typeof graph) =>
+      opCases(g).map((opCase) => {
+        const inputs = caseInputs(rng, opCase.shapes);
+        const weights = randomArray(rng, tf.tidy(() => opCase.run(kernelGraphOps, g, inputs.map((a, i) => tf.zeros(opCase.shapes[i]))).size));
+        return { opCase, inputs, weights, g };
+      });
+    const cases = [...onGraph(graph), ...onGraph(symmetricGraph).filter(({ opCase }) => opCase.name.includes('same operand'))];
     await stopKernelThreads();
-    const single = cases.map(({ opCase, inputs, weights }) => valueAndGradients(kernelGraphOps, graph, opCase, inputs, weights));
+    const single = cases.map(({ opCase, inputs, weights, g }) => valueAndGradients(kernelGraphOps, g, opCase, inputs, weights));
 
     expect(await startKernelThreads(3, { minWork: 0 })).toBe(3);
     expect(kernelThreadCount()).toBe(3);
     const before = splitKernelCalls();
-    cases.forEach(({ opCase, inputs, weights }, i) => {
-      const threaded = valueAndGradients(kernelGraphOps, graph, opCase, inputs, weights);
+    cases.forEach(({ opCase, inputs, weights, g }, i) => {
+      const threaded = valueAndGradients(kernelGraphOps, g, opCase, inputs, weights);
       expect(Buffer.from(threaded.value.buffer).equals(Buffer.from(single[i].value.buffer)), `${opCase.name}: value`).toBe(true);
       threaded.gradients.forEach((g, k) => {
         expect(Buffer.from(g.buffer).equals(Buffer.from(single[i].gradients[k].buffer)), `${opCase.name}: gradient ${k}`).toBe(true);

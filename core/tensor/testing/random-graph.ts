@@ -27,3 +27,23 @@ export function randomArray(rng: Rng, size: number, scale = 1): Float64Array {
   for (let i = 0; i < size; i++) out[i] = rng.normal() * scale;
   return out;
 }
+
+/**
+ * awkwardGraph made symmetric: every edge u→v gains a reverse v→u, copies included (a duplicated
+ * u→v has a duplicated reverse); self-loops stay as they are, and isolated nodes stay isolated.
+ */
+export function symmetricAwkwardGraph(rng: Rng, numNodes = 12): CsrGraph {
+  const base = awkwardGraph(rng, numNodes);
+  const rows: number[][] = Array.from({ length: numNodes }, () => []);
+  for (let v = 0; v < numNodes; v++) {
+    for (let e = base.offsets[v]; e < base.offsets[v + 1]; e++) {
+      const u = base.sources[e];
+      rows[v].push(u);
+      if (u !== v) rows[u].push(v);
+    }
+  }
+  rows.forEach((row) => row.sort((a, b) => a - b));
+  const offsets = new Int32Array(numNodes + 1);
+  rows.forEach((row, v) => (offsets[v + 1] = offsets[v] + row.length));
+  return { numNodes, offsets, sources: Int32Array.from(rows.flat()) };
+}
