@@ -4,7 +4,7 @@ import { createAuxiliaryHeads, type AuxiliaryHeads } from '../distill/deep-super
 import { mutualLearningLoss } from '../distill/dml';
 import { createFeatureTransfer, type FeatureTransfer } from '../distill/feature-transfer';
 import { alignmentMatrix } from '../distill/alignment-matrix';
-import { disposeTargets, peerTargets, type PeerStructureTargets } from '../distill/local-structure';
+import { peerTargets, type PeerStructureTargets } from '../distill/local-structure';
 import { peerLayersOf, type AlignmentPlan } from '../distill/plans';
 import { planStructureLoss } from '../distill/structure-loss';
 import { UserError } from '../errors';
@@ -18,7 +18,11 @@ import { convergenceSummary, type ConvergencePoint, type ConvergenceSummary } fr
 import { evaluateStudent, type SplitMetrics } from './evaluate';
 import { taskLoss } from './task';
 import { planOf, similarityKernelOf } from './run-config';
+import { PeerViews } from './peer-views';
 import type { GraphBatch, TrainingData } from './training-data';
+
+/** the peer-view source id of an offline run's fixed teacher */
+const TEACHER = -1;
 
 /** Per-student figures of one epoch; metrics are null on epochs that were not evaluated. */
 export interface StudentEpochMetrics {
@@ -187,6 +191,7 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
   }
 
   const peersOf = (k: number) => students.map((_, j) => j).filter((j) => j !== k);
+  const peerViews = new PeerViews(offline || config.peerMode !== 'train');
   let status: TrainOutcome['status'] = 'completed';
   let epoch = startEpoch;
   try {
@@ -256,6 +261,7 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
       await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
+    peerViews.dispose();
     for (const s of students) {
       s.optimizer.dispose();
       s.aux?.dispose();
@@ -283,17 +289,20 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
     const s = students[k];
     return tf.tidy(() => {
       // The peers' forward passes and targets are computed outside the gradient function: constants.
-      const sources: Student[] = offline ? [options.teacher!] : peersOf(k).map((j) => students[j].model);
-      const peerOutputs = sources.map((peer, i) =>
-        peer.forward(batch.graph, batch.features, {
-          training: config.peerMode === 'train' && !offline,
-          rng: offline ? undefined : students[peersOf(k)[i]].peerDropoutRng,
+      const needsTargets = plan.pairs.length > 0 && config.a > 0;
+      const views = (offline ? [TEACHER] : peersOf(k)).map((source) =>
+        peerViews.get(source, batch, () => {
+          const peer = source === TEACHER ? options.teacher! : students[source].model;
+          const output = peer.forward(batch.graph, batch.features, {
+            training: config.peerMode === 'train' && !offline,
+            rng: source === TEACHER ? undefined : students[source].peerDropoutRng,
+          });
+          const targets = needsTargets ? peerTargets(ops, batch.graph, output.hidden, peerLayersOf(plan), kernel) : null;
+          return { output, targets };
         }),
       );
-      const targets: PeerStructureTargets[] =
-        plan.pairs.length > 0 && config.a > 0
-          ? peerOutputs.map((out) => peerTargets(ops, batch.graph, out.hidden, peerLayersOf(plan), kernel))
-          : [];
+      const peerOutputs = views.map((view) => view.output);
+      const targets: PeerStructureTargets[] = needsTargets ? views.map((view) => view.targets!) : [];
       let taskPart: tf.Scalar | null = null;
       let extraPart: tf.Scalar | null = null;
       const { grads } = tf.variableGrads(() => {
@@ -316,7 +325,7 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
         return task.add(extra);
       }, s.variables);
       s.optimizer.apply(s.variables.map((v) => grads[v.name]));
-      targets.forEach(disposeTargets);
+      peerViews.invalidate(k);
       return { task: taskPart!, extra: extraPart! };
     });
   }
