@@ -7,13 +7,15 @@ import { apiCall, CHROMIUM_ARGS, CHROMIUM_PATH, ensureRendererBuilt, REPO_ROOT, 
 /**
  * The workbench in real Chromium against the real `alignahead serve`: create a synthetic-data
  * experiment from the form, watch its curves grow, run a second strategy, compare them, scrub the
- * heatmaps and delete a run. Each view is saved as a screenshot under docs/screenshots/.
+ * heatmaps and delete a run. Each view is saved as a screenshot under test-output/screenshots/, or
+ * under docs/screenshots/ (the README's pictures) with UPDATE_SCREENSHOTS=1, so that a test run
+ * leaves the working tree clean.
  */
 
 const haveChromium = existsSync(CHROMIUM_PATH);
 if (!haveChromium) console.warn(`e2e skipped: ${CHROMIUM_PATH} not found (install Debian's chromium: apt-get install -y chromium)`);
 
-const SCREENSHOTS = join(REPO_ROOT, 'docs/screenshots');
+const SCREENSHOTS = join(REPO_ROOT, process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-output/screenshots');
 const DATA = 'csbm:300:1500:3:16';
 
 describe.skipIf(!haveChromium)('workbench end to end (serve mode, Chromium)', () => {
