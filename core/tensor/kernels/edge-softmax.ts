@@ -25,8 +25,11 @@ export function edgeSoftmax(
       if (scores[i] > maxima[h]) maxima[h] = scores[i];
       if (++h === heads) h = 0;
     }
+    // exp once per entry: kept in `out` (float64 sums of the float32 values) and rescaled below
     for (let i = start, h = 0; i < end; i++) {
-      sums[h] += Math.exp(scores[i] - maxima[h]);
+      const shifted = Math.exp(scores[i] - maxima[h]);
+      out[i] = shifted;
+      sums[h] += log ? shifted : out[i];
       if (++h === heads) h = 0;
     }
     if (log) {
@@ -38,7 +41,7 @@ export function edgeSoftmax(
     } else {
       for (let h = 0; h < heads; h++) sums[h] = 1 / sums[h];
       for (let i = start, h = 0; i < end; i++) {
-        out[i] = Math.exp(scores[i] - maxima[h]) * sums[h];
+        out[i] *= sums[h];
         if (++h === heads) h = 0;
       }
     }
