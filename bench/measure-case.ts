@@ -72,6 +72,7 @@ console.log(
     backend: backend.backend,
     graphOps: backend.graphOps,
     threads: backend.threads,
+    kernelThreads: backend.kernelThreads,
     nodes: batch.graph.numNodes,
     edges: batch.graph.sources.length,
     fwdBwdMsMedian: Number(median(fwdBwd).toFixed(1)),
