@@ -176,6 +176,14 @@ describe('runs', () => {
     expect(host.calls).toContain(`enqueue ${id}`);
   });
 
+  it('answers a single-run change with the same summary the runs list shows', async () => {
+    const run = runningRunWithEpochs(2);
+    const renamed = value<{ name: string }>(await handlers.dispatch('runs.rename', { id: run.id, name: 'renamed' }));
+    const { runs } = value<{ runs: { id: number }[] }>(await handlers.dispatch('runs.list', {}));
+    expect(renamed.name).toBe('renamed');
+    expect(renamed).toEqual(runs.find((r) => r.id === run.id));
+  });
+
   it('refuses to delete a running run unless forced, then stops its worker first', async () => {
     const running = runningRunWithEpochs(1);
     const other = store.createRun({ config: smallConfig, dataset: 'x', model: 'gcn', strategy: 'oc', numStudents: 1, numLayers: 2, seed: 0 });

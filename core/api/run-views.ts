@@ -12,27 +12,9 @@ export function requireRun(store: ExperimentStore, id: number): RunRecord {
   return run;
 }
 
+/** The same line the runs list shows; the store owns that mapping. */
 export function runSummaryOf(store: ExperimentStore, run: RunRecord): RunSummary {
-  return {
-    id: run.id,
-    name: run.name,
-    group: run.group,
-    status: run.status,
-    dataset: run.dataset,
-    model: run.model,
-    strategy: run.strategy,
-    numStudents: run.numStudents,
-    numLayers: run.numLayers,
-    seed: run.seed,
-    tags: run.tags,
-    plannedEpochs: run.plannedEpochs,
-    epochs: store.finishedEpochs(run.id),
-    error: run.error,
-    createdAt: run.createdAt,
-    startedAt: run.startedAt,
-    finishedAt: run.finishedAt,
-    students: store.getStudents(run.id).map((s) => ({ idx: s.idx, bestVal: s.bestVal, bestEpoch: s.bestEpoch, testAtBest: s.testAtBest })),
-  };
+  return store.runListItem(run);
 }
 
 /** The planned layer pairs of a stored config; none when the config no longer parses (older versions). */

@@ -1,13 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { UserError } from '../errors';
+import { describe, expect, it } from 'vitest';
 import { findCsvFiles, loadCsvDataset, loadCsvFolder } from './csv';
-import type { Dataset } from './types';
+import { expectUserError, incoming, scratchFolder } from './testing/fixtures';
 
-const root = mkdtempSync(join(tmpdir(), 'csv-test-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = scratchFolder('csv-test-');
 let counter = 0;
 
 /** Writes the given files into a fresh folder and returns it. */
@@ -16,22 +13,6 @@ function folder(files: Record<string, string>): string {
   mkdirSync(dir);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
-}
-
-function incoming(dataset: Dataset): number[][] {
-  const { offsets, sources, numNodes } = dataset.graphs[0].graph;
-  return Array.from({ length: numNodes }, (_, v) => Array.from(sources.subarray(offsets[v], offsets[v + 1])));
-}
-
-function expectUserError(action: () => unknown, pattern: RegExp): void {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(UserError);
-  expect((caught as Error).message).toMatch(pattern);
 }
 
 describe('CSV import', () => {

@@ -1,20 +1,19 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../errors';
 import { downloadDataset, readHashes, type DownloadProgress } from './download';
 import { loadDataset } from './load';
 import { npyArray, writeNpy, type NpyArray } from './npy';
 import { encodeNpz } from './npz';
+import { expectUserRejection, scratchFolder } from './testing/fixtures';
 import { writeZip } from './zip';
 
 const CORA = fileURLToPath(new URL('../../../shared/datasets/cora.npz', import.meta.url));
-const root = mkdtempSync(join(tmpdir(), 'download-test-'));
+const root = scratchFolder('download-test-');
 let cacheCounter = 0;
 const freshCache = () => join(root, `cache-${cacheCounter++}`);
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -111,19 +110,7 @@ afterAll(async () => {
   for (const res of hanging) res.socket?.destroy();
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
-  rmSync(root, { recursive: true, force: true });
 });
-
-async function expectRejects(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(UserError);
-  expect((caught as Error).message).toMatch(pattern);
-}
 
 const listing = (dir: string) => (existsSync(dir) ? readdirSync(dir).sort() : []);
 
@@ -173,7 +160,7 @@ describe('downloadDataset', () => {
 
   it('refuses a checksum mismatch against a known hash and leaves nothing behind', async () => {
     const cacheDir = freshCache();
-    await expectRejects(
+    await expectUserRejection(
       downloadDataset('cora', { cacheDir, baseUrl: `${base}/ok` }),
       /download of 'cora' failed the checksum: expected sha256 068e22d90c3849b4057dfb05851741428992af058efcd4e7ebb4186f3d581de2, got [0-9a-f]{64}/,
     );
@@ -182,13 +169,13 @@ describe('downloadDataset', () => {
 
   it('refuses a truncated transfer and leaves nothing behind', async () => {
     const cacheDir = freshCache();
-    await expectRejects(downloadDataset('citeseer', { cacheDir, baseUrl: `${base}/trunc` }), /download of 'citeseer' (was interrupted after \d+ bytes|is truncated)/);
+    await expectUserRejection(downloadDataset('citeseer', { cacheDir, baseUrl: `${base}/trunc` }), /download of 'citeseer' (was interrupted after \d+ bytes|is truncated)/);
     expect(listing(cacheDir)).toEqual([]);
   });
 
   it('reports HTTP errors and leaves nothing behind', async () => {
     const cacheDir = freshCache();
-    await expectRejects(downloadDataset('citeseer', { cacheDir, baseUrl: `${base}/error` }), /download of 'citeseer' failed: HTTP 500 Internal Server Error from http:\/\/127\.0\.0\.1:\d+\/error\/citeseer\.npz/);
+    await expectUserRejection(downloadDataset('citeseer', { cacheDir, baseUrl: `${base}/error` }), /download of 'citeseer' failed: HTTP 500 Internal Server Error from http:\/\/127\.0\.0\.1:\d+\/error\/citeseer\.npz/);
     expect(listing(cacheDir)).toEqual([]);
   });
 
@@ -203,13 +190,13 @@ describe('downloadDataset', () => {
         if (p.receivedBytes > 0) controller.abort();
       },
     });
-    await expectRejects(download, /download of 'citeseer' was cancelled/);
+    await expectUserRejection(download, /download of 'citeseer' was cancelled/);
     expect(listing(cacheDir)).toEqual([]);
   });
 
   it('does not cache (or record the hash of) a file that is not a dataset', async () => {
     const cacheDir = freshCache();
-    await expectRejects(downloadDataset('citeseer', { cacheDir, baseUrl: `${base}/garbage` }), /downloaded file for 'citeseer' is not a valid dataset: citeseer\.npz: not a ZIP archive/);
+    await expectUserRejection(downloadDataset('citeseer', { cacheDir, baseUrl: `${base}/garbage` }), /downloaded file for 'citeseer' is not a valid dataset: citeseer\.npz: not a ZIP archive/);
     expect(listing(cacheDir)).toEqual([]);
   });
 
@@ -219,7 +206,7 @@ describe('downloadDataset', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     const cacheDir = freshCache();
-    await expectRejects(downloadDataset('citeseer', { cacheDir, baseUrl: `http://127.0.0.1:${port}` }), /download of 'citeseer' failed: cannot reach http:\/\/127\.0\.0\.1/);
+    await expectUserRejection(downloadDataset('citeseer', { cacheDir, baseUrl: `http://127.0.0.1:${port}` }), /download of 'citeseer' failed: cannot reach http:\/\/127\.0\.0\.1/);
     expect(listing(cacheDir)).toEqual([]);
   });
 
@@ -238,8 +225,8 @@ describe('downloadDataset', () => {
   });
 
   it('refuses names that cannot be downloaded', async () => {
-    await expectRejects(downloadDataset('imagenet', { cacheDir: freshCache() }), /unknown dataset 'imagenet'; downloadable datasets: cora, citeseer/);
-    await expectRejects(downloadDataset('demo', { cacheDir: freshCache() }), /dataset 'demo' is generated on the fly/);
+    await expectUserRejection(downloadDataset('imagenet', { cacheDir: freshCache() }), /unknown dataset 'imagenet'; downloadable datasets: cora, citeseer/);
+    await expectUserRejection(downloadDataset('demo', { cacheDir: freshCache() }), /dataset 'demo' is generated on the fly/);
   });
 
   it.skipIf(!realCora)('verifies the real Cora file against its published sha256', async () => {

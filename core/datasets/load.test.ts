@@ -1,14 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { UserError } from '../errors';
+import { afterEach, describe, expect, it } from 'vitest';
 import { defaultCacheDir, detectFormat, findCached, isValidDatasetName, loadDataset } from './load';
 import { npyArray, writeNpy } from './npy';
 import { writeNpz } from './npz';
+import { expectUserRejection, scratchFolder } from './testing/fixtures';
 
-const root = mkdtempSync(join(tmpdir(), 'load-test-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = scratchFolder('load-test-');
 const savedEnv = process.env.ALIGNAHEAD_DATA_DIR;
 afterEach(() => {
   if (savedEnv === undefined) delete process.env.ALIGNAHEAD_DATA_DIR;
@@ -37,17 +36,6 @@ function writeToyPpi(dir: string): void {
   }
 }
 
-async function expectRejects(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(UserError);
-  expect((caught as Error).message).toMatch(pattern);
-}
-
 describe('defaultCacheDir', () => {
   it('uses ALIGNAHEAD_DATA_DIR, else ~/.alignahead/datasets', () => {
     process.env.ALIGNAHEAD_DATA_DIR = join(root, 'from-env');
@@ -71,8 +59,8 @@ describe('loadDataset', () => {
   });
 
   it('says how to download a catalog dataset that is not cached', async () => {
-    await expectRejects(loadDataset('cora', { cacheDir }), /^dataset 'cora' is not downloaded; run: alignahead datasets download cora$/);
-    await expectRejects(loadDataset('ppi', { cacheDir }), /dataset 'ppi' is not downloaded; run: alignahead datasets download ppi/);
+    await expectUserRejection(loadDataset('cora', { cacheDir }), /^dataset 'cora' is not downloaded; run: alignahead datasets download cora$/);
+    await expectUserRejection(loadDataset('ppi', { cacheDir }), /dataset 'ppi' is not downloaded; run: alignahead datasets download ppi/);
   });
 
   it('loads a cached catalog dataset by name', async () => {
@@ -121,12 +109,12 @@ describe('loadDataset', () => {
   });
 
   it('explains an unknown reference and a folder that is not a dataset', async () => {
-    await expectRejects(loadDataset('nonesuch', { cacheDir }), /^unknown dataset 'nonesuch': not a file or folder, a catalog name \(cora, citeseer/);
+    await expectUserRejection(loadDataset('nonesuch', { cacheDir }), /^unknown dataset 'nonesuch': not a file or folder, a catalog name \(cora, citeseer/);
     const empty = join(root, 'empty-folder');
     mkdirSync(empty);
-    await expectRejects(loadDataset(empty, { cacheDir }), /empty-folder: not a dataset/);
-    await expectRejects(loadDataset('csbm:10', { cacheDir }), /dataset spec 'csbm:10'/);
-    await expectRejects(loadDataset('  ', { cacheDir }), /empty reference/);
+    await expectUserRejection(loadDataset(empty, { cacheDir }), /empty-folder: not a dataset/);
+    await expectUserRejection(loadDataset('csbm:10', { cacheDir }), /dataset spec 'csbm:10'/);
+    await expectUserRejection(loadDataset('  ', { cacheDir }), /empty reference/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../errors';
 import { npyArray, parseNpy, toFloat32, toInt32, toNumbers, writeNpy, type NpyArray } from './npy';
+import { expectUserError } from './testing/fixtures';
 
 /** An .npy file with a hand-written header, as NumPy lays it out (magic, version, length, dict). */
 function rawNpy(header: string, body: Uint8Array, version = 1): Buffer {
@@ -13,17 +13,6 @@ function rawNpy(header: string, body: Uint8Array, version = 1): Buffer {
   if (version === 1) start.writeUInt16LE(Buffer.byteLength(padded, encoding), 8);
   else start.writeUInt32LE(Buffer.byteLength(padded, encoding), 8);
   return Buffer.concat([start, Buffer.from(padded, encoding), body]);
-}
-
-function expectUserError(action: () => unknown, pattern: RegExp): void {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(UserError);
-  expect((caught as Error).message).toMatch(pattern);
 }
 
 describe('npy round trip', () => {

@@ -1,28 +1,15 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
-import { UserError } from '../errors';
+import { describe, expect, it } from 'vitest';
 import { npyArray, writeNpy, type NpyArray } from './npy';
 import { encodeNpz, loadGnnBenchmarkNpz, openNpz, readNpz, writeNpz } from './npz';
+import { expectUserError, incoming, scratchFolder } from './testing/fixtures';
 import type { Dataset } from './types';
 import { writeZip } from './zip';
 
 const CORA = fileURLToPath(new URL('../../../shared/datasets/cora.npz', import.meta.url));
-const tempDir = mkdtempSync(join(tmpdir(), 'npz-test-'));
-afterAll(() => rmSync(tempDir, { recursive: true, force: true }));
-
-function expectUserError(action: () => unknown, pattern: RegExp): void {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(UserError);
-  expect((caught as Error).message).toMatch(pattern);
-}
+const tempDir = scratchFolder('npz-test-');
 
 /** CSR arrays (indptr, indices, data) of a sparse matrix given as (row, column, value) triples. */
 function csr(prefix: string, rows: number, columns: number, triples: [number, number, number][]): Record<string, NpyArray> {
@@ -69,11 +56,6 @@ function expectedIncoming(numNodes: number, edges: [number, number][]): number[]
     sets[u].add(v);
   }
   return sets.map((s) => [...s].sort((a, b) => a - b));
-}
-
-function incoming(dataset: Dataset): number[][] {
-  const { offsets, sources, numNodes } = dataset.graphs[0].graph;
-  return Array.from({ length: numNodes }, (_, v) => Array.from(sources.subarray(offsets[v], offsets[v + 1])));
 }
 
 describe('npz write → read round trip', () => {

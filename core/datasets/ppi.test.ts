@@ -1,14 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { UserError } from '../errors';
+import { describe, expect, it } from 'vitest';
 import { npyArray, writeNpy, type NpyArray } from './npy';
 import { findPpiFolder, isPpiFolder, loadPpiFolder } from './ppi';
-import type { Dataset } from './types';
+import { expectUserError, incoming, scratchFolder } from './testing/fixtures';
 
-const root = mkdtempSync(join(tmpdir(), 'ppi-test-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = scratchFolder('ppi-test-');
 
 interface SplitFixture {
   graphIds: number[];
@@ -60,22 +57,6 @@ function writeFixtureDir(name: string, change: (splits: Record<string, SplitFixt
     writeFileSync(join(dir, `${split}_graph_id.npy`), writeNpy(npyArray(BigInt64Array.from(fixture.graphIds.map(BigInt)))));
   }
   return dir;
-}
-
-function incoming(dataset: Dataset, g: number): number[][] {
-  const { offsets, sources, numNodes } = dataset.graphs[g].graph;
-  return Array.from({ length: numNodes }, (_, v) => Array.from(sources.subarray(offsets[v], offsets[v + 1])));
-}
-
-function expectUserError(action: () => unknown, pattern: RegExp): void {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(UserError);
-  expect((caught as Error).message).toMatch(pattern);
 }
 
 describe('PPI folder reader', () => {

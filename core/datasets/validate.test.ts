@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../errors';
 import { buildGraph } from '../graph/build';
+import { expectUserError } from './testing/fixtures';
 import type { Dataset, GraphData } from './types';
 import { validateDataset } from './validate';
-
-function expectUserError(action: () => unknown, pattern: RegExp): void {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(UserError);
-  expect((caught as Error).message).toMatch(pattern);
-}
 
 const graph = buildGraph(3, [0, 1], [1, 2]);
 

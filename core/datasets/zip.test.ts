@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import * as zlib from 'node:zlib';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
-import { UserError } from '../errors';
+import { expectUserError } from './testing/fixtures';
 import { openZip, writeZip } from './zip';
 
 // Pass-through spy on inflateRawSync, to check that inflation is capped at the declared size.
@@ -21,17 +21,6 @@ function centralRecord(zip: Buffer, index: number): number {
     if (zip.readUInt32LE(pos) === 0x02014b50 && ++found === index) return pos;
   }
   throw new Error(`no central record ${index}`);
-}
-
-function expectUserError(action: () => unknown, pattern: RegExp): void {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(UserError);
-  expect((caught as Error).message).toMatch(pattern);
 }
 
 const inputs = [

@@ -162,6 +162,18 @@ describe('runs', () => {
     expect(store.countRuns({ status: 'running' })).toBe(1);
     expect(() => store.listRuns({ status: 'done' as never })).toThrow(/unknown status 'done'/);
   });
+
+  it('gives one run the same list line that listRuns gives it, with only the best-metric student fields', () => {
+    const store = open();
+    const id = runningRun(store, { name: 'single', tags: ['x'] });
+    for (let epoch = 1; epoch <= 2; epoch++) store.recordEpoch(id, epoch, epochRows(epoch, 2));
+    store.updateStudentSummary(id, 0, { epochsTo95: 2, secondsTo95: 1.5 });
+    const [listed] = store.listRuns();
+    const single = store.runListItem(store.getRun(id)!);
+    expect(single).toEqual(listed);
+    expect(Object.keys(single.students[0]).sort()).toEqual(['bestEpoch', 'bestVal', 'idx', 'testAtBest']);
+    expect(single).toMatchObject({ id, name: 'single', epochs: 2, tags: ['x'] });
+  });
 });
 
 describe('status transitions', () => {

@@ -192,29 +192,12 @@ export class ExperimentStore {
       list.push({ idx: s.idx, bestVal: s.best_val, bestEpoch: s.best_epoch, testAtBest: s.test_at_best });
       students.set(s.run_id, list);
     }
-    return rows.map((row) => {
-      const run = runFromRow(row);
-      return {
-        id: run.id,
-        name: run.name,
-        group: run.group,
-        status: run.status,
-        dataset: run.dataset,
-        model: run.model,
-        strategy: run.strategy,
-        numStudents: run.numStudents,
-        numLayers: run.numLayers,
-        seed: run.seed,
-        tags: run.tags,
-        plannedEpochs: run.plannedEpochs,
-        epochs: row.epochs_done,
-        error: run.error,
-        createdAt: run.createdAt,
-        startedAt: run.startedAt,
-        finishedAt: run.finishedAt,
-        students: students.get(run.id) ?? [],
-      };
-    });
+    return rows.map((row) => runListItemOf(runFromRow(row), row.epochs_done, students.get(row.id) ?? []));
+  }
+
+  /** One run as listRuns lists it, for views of a single run. */
+  runListItem(run: RunRecord): RunListItem {
+    return runListItemOf(run, this.finishedEpochs(run.id), this.getStudents(run.id));
   }
 
   /** Epochs finished: epochs for which every student has a metric row (as listRuns counts them). */
@@ -699,6 +682,31 @@ export class ExperimentStore {
     ) as { id: number };
     return id;
   }
+}
+
+/** The one place that decides which run fields a list line carries. */
+function runListItemOf(run: RunRecord, epochs: number, students: RunListItem['students']): RunListItem {
+  return {
+    id: run.id,
+    name: run.name,
+    group: run.group,
+    status: run.status,
+    dataset: run.dataset,
+    model: run.model,
+    strategy: run.strategy,
+    numStudents: run.numStudents,
+    numLayers: run.numLayers,
+    seed: run.seed,
+    tags: run.tags,
+    plannedEpochs: run.plannedEpochs,
+    epochs,
+    error: run.error,
+    createdAt: run.createdAt,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    // a copy of just these fields, so full student summaries passed in do not leak into the list line
+    students: students.map((s) => ({ idx: s.idx, bestVal: s.bestVal, bestEpoch: s.bestEpoch, testAtBest: s.testAtBest })),
+  };
 }
 
 function runId(id: unknown): number {

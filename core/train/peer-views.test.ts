@@ -16,13 +16,21 @@ beforeAll(async () => {
 
 const batchA = {} as GraphBatch;
 const batchB = {} as GraphBatch;
+/** views.get inside a tidy scope, as the trainer calls it */
+function getInTidy(views: PeerViews, source: number, batch: GraphBatch, compute: () => PeerView): PeerView {
+  let view: PeerView | undefined;
+  tf.tidy(() => {
+    view = views.get(source, batch, compute);
+  });
+  return view!;
+}
 const viewOf = (value: number): PeerView => ({ output: { logits: tf.fill([2, 2], value) as tf.Tensor2D, hidden: [tf.fill([2, 3], value) as tf.Tensor2D] }, targets: null });
 
 describe('PeerViews', () => {
   it('computes a reusable view once per source and batch until that source is invalidated', () => {
     const views = new PeerViews(true);
     let computed = 0;
-    const get = (source: number, batch: GraphBatch) => tf.tidy(() => views.get(source, batch, () => viewOf(++computed)));
+    const get = (source: number, batch: GraphBatch) => getInTidy(views, source, batch, () => viewOf(++computed));
     const first = get(1, batchA);
     expect(get(1, batchA)).toBe(first);
     expect(first.output.logits.isDisposed).toBe(false); // kept past the caller's tidy
@@ -42,8 +50,8 @@ describe('PeerViews', () => {
     const before = tf.memory().numTensors;
     const views = new PeerViews(false);
     let computed = 0;
-    const first = tf.tidy(() => views.get(1, batchA, () => viewOf(++computed)));
-    tf.tidy(() => views.get(1, batchA, () => viewOf(++computed)));
+    const first = getInTidy(views, 1, batchA, () => viewOf(++computed));
+    getInTidy(views, 1, batchA, () => viewOf(++computed));
     expect(computed).toBe(2);
     views.invalidate(0);
     expect(first.output.logits.isDisposed).toBe(true);
