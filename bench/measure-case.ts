@@ -9,6 +9,7 @@ import { loadDataset } from '../core/datasets/load';
 import { createStudent } from '../core/models/student';
 import { Rng } from '../core/random';
 import { getGraphOps, initBackend, type BackendPreference } from '../core/tensor/backend';
+import { bufferScope } from '../core/tensor/parallel/shared-buffers';
 import { median, trainStudents } from '../core/train/trainer';
 import { prepareTrainingData } from '../core/train/training-data';
 import { BENCH_CASES } from './cases';
@@ -51,13 +52,16 @@ const rng = new Rng(2);
 const fwdBwd: number[] = [];
 for (let i = 0; i < benchCase.repeats; i++) {
   const started = performance.now();
-  const { value, grads } = tf.variableGrads(
-    () => student.forward(batch.graph, batch.features, { training: true, rng }).logits.square().mean() as tf.Scalar,
-    student.trainableVariables(),
-  );
-  await value.data();
+  // as the trainer does: the kernels' shared buffers are recycled after each step
+  bufferScope(() => {
+    const { value, grads } = tf.variableGrads(
+      () => student.forward(batch.graph, batch.features, { training: true, rng }).logits.square().mean() as tf.Scalar,
+      student.trainableVariables(),
+    );
+    value.dataSync();
+    tf.dispose([value, ...Object.values(grads)]);
+  });
   if (i > 0) fwdBwd.push(performance.now() - started);
-  tf.dispose([value, ...Object.values(grads)]);
 }
 student.dispose();
 

@@ -7,7 +7,8 @@ import { checkEdgeRows, checkNodeRows, checkSameShape, checkSpmmWeights } from '
 import type { Adjacency } from './kernels/adjacency';
 import { mirrorUpperEdges, pairedGradient } from './kernels/edge-distance';
 import { gatherMaxGradient } from './kernels/segment-reduce';
-import { float32Buffer, int32Buffer, runRows, shareable, shareableConstant } from './parallel/kernel-threads';
+import { runRows } from './parallel/kernel-threads';
+import { buffersRecycled, float32Buffer, int32Buffer, shareable, shareableConstant } from './parallel/shared-buffers';
 
 /**
  * GraphOps on the project's own typed-array kernels (core/tensor/kernels), for the WASM and CPU
@@ -22,6 +23,14 @@ function read(t: tf.Tensor): Float32Array {
   const data = t.dataSync();
   // The CPU backend hands out its own storage: kernels only read it, never write.
   return shareable(data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>));
+}
+
+/**
+ * The array a result tensor is built from: a copy when the array is recycled after the step and the
+ * backend would keep the array itself (WASM copies into its own heap; the CPU backend does not).
+ */
+function tensorData<T extends Float32Array | Int32Array>(values: T): T {
+  return buffersRecycled() && tf.getBackend() !== 'wasm' ? (values.slice() as T) : values;
 }
 
 function byDestination(graph: CsrGraph): Adjacency {
@@ -53,19 +62,19 @@ function spmm(graph: CsrGraph, x: tf.Tensor2D, weights?: tf.Tensor1D | tf.Tensor
     const inEdges = byDestination(graph);
     runRows('aggregateRows', inEdges.offsets, work, [inEdges, xData, features, wData, heads, out]);
     return {
-      value: tf.tensor2d(out, [numNodes, features]),
+      value: tf.tensor2d(tensorData(out), [numNodes, features]),
       gradients: (dy) => {
         const dyData = lazy(() => read(dy));
         const dx = () => {
           const grad = float32Buffer(numNodes * features);
           const outEdges = bySource(graph);
           runRows('aggregateRows', outEdges.offsets, work, [outEdges, dyData(), features, wData, heads, grad]);
-          return tf.tensor2d(grad, [numNodes, features]);
+          return tf.tensor2d(tensorData(grad), [numNodes, features]);
         };
         const dw = () => {
           const grad = float32Buffer(weights!.size);
           runRows('edgeHeadDots', inEdges.offsets, work, [inEdges.offsets, inEdges.neighbours, dyData(), xData, features, heads, grad]);
-          return tf.tensor(grad, weights!.shape);
+          return tf.tensor(tensorData(grad), weights!.shape);
         };
         return weights ? [dx, dw] : [dx];
       },
@@ -84,13 +93,13 @@ function edgeAddOp(graph: CsrGraph, src: tf.Tensor2D, dst: tf.Tensor2D): tf.Tens
     const { offsets, sources } = incoming(graph);
     runRows('edgeAdd', offsets, work, [offsets, sources, read(src), read(dst), heads, out]);
     return {
-      value: tf.tensor2d(out, [numEdges, heads]),
+      value: tf.tensor2d(tensorData(out), [numEdges, heads]),
       gradients: (dy) => {
         const dyData = lazy(() => read(dy));
         const sumInto = (adjacency: Adjacency) => () => {
           const grad = float32Buffer(numNodes * heads);
           runRows('sumEdgesIntoRows', adjacency.offsets, work, [adjacency, dyData(), heads, grad]);
-          return tf.tensor2d(grad, [numNodes, heads]);
+          return tf.tensor2d(tensorData(grad), [numNodes, heads]);
         };
         return [sumInto(bySource(graph)), sumInto(byDestination(graph))];
       },
@@ -116,13 +125,13 @@ function edgeDistanceOp(graph: CsrGraph, x: tf.Tensor2D, y: tf.Tensor2D, kind: E
     const { offsets, sources } = incoming(graph);
     runRows('edgeDistance', offsets, work, [offsets, sources, xData, yData, features, kind, out, null]);
     return {
-      value: tf.tensor1d(out),
+      value: tf.tensor1d(tensorData(out)),
       gradients: (dy) => {
         const g = lazy(() => read(dy));
         const gradientOf = (adjacency: Adjacency, own: Float32Array, other: Float32Array) => () => {
           const grad = float32Buffer(numNodes * features);
           runRows('edgeDistanceGradient', adjacency.offsets, work, [adjacency, own, other, g(), features, kind, grad]);
-          return tf.tensor2d(grad, [numNodes, features]);
+          return tf.tensor2d(tensorData(grad), [numNodes, features]);
         };
         return [gradientOf(bySource(graph), xData, yData), gradientOf(byDestination(graph), yData, xData)];
       },
@@ -147,7 +156,7 @@ function selfDistanceOp(graph: CsrGraph, pairs: ReverseIndex, h: tf.Tensor2D, ki
     runRows('edgeDistance', offsets, numEdges * features / 2, [offsets, sources, hData, hData, features, kind, out, lowerEnds]);
     mirrorUpperEdges(graph.offsets, pairs.lowerEnds, pairs.reverse, out);
     return {
-      value: tf.tensor1d(out),
+      value: tf.tensor1d(tensorData(out)),
       gradients: (dy) => [
         () => {
           const paired = float32Buffer(numEdges);
@@ -155,7 +164,7 @@ function selfDistanceOp(graph: CsrGraph, pairs: ReverseIndex, h: tf.Tensor2D, ki
           const grad = float32Buffer(numNodes * features);
           const inEdges = byDestination(graph);
           runRows('edgeDistanceGradient', inEdges.offsets, numEdges * features, [inEdges, hData, hData, paired, features, kind, grad]);
-          return tf.tensor2d(grad, [numNodes, features]);
+          return tf.tensor2d(tensorData(grad), [numNodes, features]);
         },
       ],
     };
@@ -170,12 +179,12 @@ function softmaxOp<T extends tf.Tensor1D | tf.Tensor2D>(graph: CsrGraph, scores:
     const offsets = shareableConstant(graph.offsets);
     runRows('edgeSoftmax', offsets, scores.size, [offsets, read(scores), heads, log, out]);
     return {
-      value: tf.tensor(out, scores.shape) as T,
+      value: tf.tensor(tensorData(out), scores.shape) as T,
       gradients: (dy) => [
         () => {
           const ds = float32Buffer(scores.size);
           runRows('edgeSoftmaxGradient', offsets, scores.size, [offsets, out, read(dy), heads, log, ds]);
-          return tf.tensor(ds, scores.shape);
+          return tf.tensor(tensorData(ds), scores.shape);
         },
       ],
     };
@@ -196,12 +205,12 @@ function segmentReduceOp<T extends tf.Tensor1D | tf.Tensor2D>(graph: CsrGraph, v
       const argEdge = int32Buffer(graph.numNodes * columns);
       runRows('gatherMax', offsets, values.size, [offsets, null, read(values), columns, out, argEdge]);
       return {
-        value: tf.tensor(out, outShape) as unknown as T,
+        value: tf.tensor(tensorData(out), outShape) as unknown as T,
         gradients: (dy) => [
           () => {
             const dv = new Float32Array(values.size);
             gatherMaxGradient(argEdge, read(dy), columns, dv);
-            return tf.tensor(dv, values.shape);
+            return tf.tensor(tensorData(dv), values.shape);
           },
         ],
       };
@@ -209,12 +218,12 @@ function segmentReduceOp<T extends tf.Tensor1D | tf.Tensor2D>(graph: CsrGraph, v
     const mean = op === 'mean';
     runRows('segmentSum', offsets, values.size, [offsets, read(values), columns, mean, out]);
     return {
-      value: tf.tensor(out, outShape) as unknown as T,
+      value: tf.tensor(tensorData(out), outShape) as unknown as T,
       gradients: (dy) => [
         () => {
           const dv = float32Buffer(values.size);
           runRows('segmentSumGradient', offsets, values.size, [offsets, read(dy), columns, mean, dv]);
-          return tf.tensor(dv, values.shape);
+          return tf.tensor(tensorData(dv), values.shape);
         },
       ],
     };
@@ -230,12 +239,12 @@ function neighbourMaxOp(graph: CsrGraph, x: tf.Tensor2D): tf.Tensor2D {
     const { offsets, sources } = incoming(graph);
     runRows('gatherMax', offsets, graph.sources.length * features, [offsets, sources, read(x), features, out, argSource]);
     return {
-      value: tf.tensor2d(out, [numNodes, features]),
+      value: tf.tensor2d(tensorData(out), [numNodes, features]),
       gradients: (dy) => [
         () => {
           const dx = new Float32Array(numNodes * features);
           gatherMaxGradient(argSource, read(dy), features, dx);
-          return tf.tensor2d(dx, [numNodes, features]);
+          return tf.tensor2d(tensorData(dx), [numNodes, features]);
         },
       ],
     };

@@ -12,6 +12,7 @@ import { createStudent } from '../models/student';
 import type { Student, StudentConfigInput } from '../models/types';
 import { Rng, type RngState } from '../random';
 import type { GraphOps } from '../tensor/graph-ops';
+import { bufferScope, releaseFreeBuffers } from '../tensor/parallel/shared-buffers';
 import { Adam } from './adam';
 import { decodeCheckpoint, encodeCheckpoint, type NamedTensor } from './checkpoint-format';
 import { convergenceSummary, type ConvergencePoint, type ConvergenceSummary } from './convergence';
@@ -219,7 +220,7 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
 
       const isLast = epoch === config.epochs;
       const evaluated = epoch % config.evalEvery === 0 || isLast;
-      const metrics: (SplitMetrics | null)[] = students.map((s) => (evaluated ? evaluateStudent(s.model, data) : null));
+      const metrics: (SplitMetrics | null)[] = students.map((s) => (evaluated ? bufferScope(() => evaluateStudent(s.model, data)) : null));
       let improved = false;
       metrics.forEach((m, k) => {
         if (!m) return;
@@ -262,6 +263,7 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
     }
   } finally {
     peerViews.dispose();
+    releaseFreeBuffers();
     for (const s of students) {
       s.optimizer.dispose();
       s.aux?.dispose();
@@ -287,7 +289,8 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
   /** Student k's optimisation step on one batch; returns its task loss and the added terms (kept scalars). */
   function studentStep(k: number, batch: GraphBatch): { task: tf.Scalar; extra: tf.Scalar } {
     const s = students[k];
-    return tf.tidy(() => {
+    // the kernels' shared buffers are recycled after each step (the step's tape is gone by then)
+    return bufferScope(() => tf.tidy(() => {
       // The peers' forward passes and targets are computed outside the gradient function: constants.
       const needsTargets = plan.pairs.length > 0 && config.a > 0;
       const views = (offline ? [TEACHER] : peersOf(k)).map((source) =>
@@ -327,14 +330,14 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
       s.optimizer.apply(s.variables.map((v) => grads[v.name]));
       peerViews.invalidate(k);
       return { task: taskPart!, extra: extraPart! };
-    });
+    }));
   }
 
   /** M[i][m] = D(H_k⁽ⁱ⁾, H_j⁽ᵐ⁾) for every ordered pair (k, j), eval mode, on the alignment nodes. */
   function alignmentMatrices(): AlignmentMatrixRecord[] {
     const { batch, nodes } = data.alignment;
     const records: AlignmentMatrixRecord[] = [];
-    tf.tidy(() => {
+    bufferScope(() => tf.tidy(() => {
       const hidden = students.map((s) => s.model.forward(batch.graph, batch.features, { training: false }).hidden);
       for (let k = 0; k < numStudents; k++) {
         for (const j of peersOf(k)) {
@@ -342,7 +345,7 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
           records.push({ student: k, peer: j, rows: hidden[k].length, cols: hidden[j].length, data: values });
         }
       }
-    });
+    }));
     return records;
   }
 

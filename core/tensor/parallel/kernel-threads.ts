@@ -112,34 +112,6 @@ function isShared(value: unknown): boolean {
   return true;
 }
 
-/** Float32 storage the kernel threads can write: shared while threads run, plain otherwise. */
-export function float32Buffer(length: number): Float32Array {
-  return threads.length > 0 ? new Float32Array(new SharedArrayBuffer(length * 4)) : new Float32Array(length);
-}
-
-/** Int32 storage the kernel threads can write (see float32Buffer). */
-export function int32Buffer(length: number): Int32Array {
-  return threads.length > 0 ? new Int32Array(new SharedArrayBuffer(length * 4)) : new Int32Array(length);
-}
-
-/** `values` in memory the threads can read: itself when already shared or no threads run, else a shared copy. */
-export function shareable<T extends Float32Array | Int32Array>(values: T): T {
-  if (threads.length === 0 || values.buffer instanceof SharedArrayBuffer) return values;
-  const copy = new (values.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(values.byteLength));
-  copy.set(values as never);
-  return copy;
-}
-
-const sharedCopies = new WeakMap<Int32Array, Int32Array>();
-
-/** shareable() for arrays that never change (graph structure): the shared copy is made once per array. */
-export function shareableConstant(values: Int32Array): Int32Array {
-  if (threads.length === 0 || values.buffer instanceof SharedArrayBuffer) return values;
-  let copy = sharedCopies.get(values);
-  if (!copy) sharedCopies.set(values, (copy = shareable(values)));
-  return copy;
-}
-
 /**
  * `parts` consecutive row ranges of a view with these offsets, balanced on edges + rows (the work
  * of a row is its edges plus a fixed cost).
