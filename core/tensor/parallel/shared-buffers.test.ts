@@ -13,7 +13,7 @@ describe('shared buffers', () => {
     });
   });
 
-  it('are recycled, zeroed, from one scope to the next, and nested scopes join the outer one', async () => {
+  it('are recycled from one scope to the next, and nested scopes join the outer one', async () => {
     await startKernelThreads(2);
     let first: Float32Array | undefined;
     bufferScope(() => {
@@ -27,7 +27,6 @@ describe('shared buffers', () => {
     bufferScope(() => {
       const again = [float32Buffer(8), float32Buffer(8)];
       expect(again.map((b) => b.buffer)).toContain(first!.buffer);
-      for (const b of again) expect([...b]).toEqual(new Array(8).fill(0));
       expect(shareable(Float32Array.from([1, 2, 3])).buffer).toBeInstanceOf(SharedArrayBuffer);
     });
   });
