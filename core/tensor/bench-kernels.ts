@@ -137,7 +137,7 @@ async function main(): Promise<void> {
     console.log(`\n=== CSBM ${nodes} nodes, ${graph.sources.length} message edges, ${FEATURES} features ===`);
     for (const backend of values.backends.split(',') as BackendName[]) {
       const report = await initBackend({ prefer: backend });
-      console.log(`-- backend ${report.backend} (threads ${report.threads}${report.simd === undefined ? '' : `, simd ${report.simd}`})`);
+      console.log(`-- backend ${report.backend} (kernel threads ${report.kernelThreads}, tfjs threads ${report.threads}${report.simd === undefined ? '' : `, simd ${report.simd}`})`);
       console.log('workload                               kernels fwd  fwd+bwd | reference fwd  fwd+bwd | speed-up fwd+bwd');
       for (const workload of workloads) {
         const inputs = workload.inputs(graph, new Rng(7));
