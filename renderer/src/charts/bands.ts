@@ -1,6 +1,6 @@
 import type { ChartOption } from './echarts-setup';
 import { mean, sampleStd } from '../stats';
-import { axisStyle } from './curves';
+import { lineChartOption } from './line-chart-frame';
 import { colorAt, type ChartPalette } from './palette';
 import type { CurvePoint, XMode } from './series';
 
@@ -87,15 +87,5 @@ export function buildBandsOption(groups: readonly BandGroup[], options: { xMode:
       itemStyle: { color },
     });
   });
-  return {
-    animation: false,
-    backgroundColor: 'transparent',
-    title: options.title ? { text: options.title, left: 8, top: 4, textStyle: { color: palette.text, fontSize: 12, fontWeight: 600 } } : undefined,
-    grid: { left: 56, right: 16, top: options.title ? 44 : 28, bottom: 36 },
-    legend: { type: 'scroll', top: options.title ? 20 : 2, right: 8, textStyle: { color: palette.muted, fontSize: 11 }, itemHeight: 8 },
-    tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? v.toPrecision(4) : String(v)) },
-    xAxis: { type: 'value', name: options.xMode === 'epoch' ? 'epoch' : 'seconds', nameLocation: 'middle', nameGap: 22, min: 'dataMin', max: 'dataMax', ...axisStyle(palette) },
-    yAxis: { type: 'value', name: options.yName, scale: true, ...axisStyle(palette) },
-    series,
-  };
+  return lineChartOption(series, options);
 }

@@ -1,4 +1,5 @@
 import type { ChartOption } from './echarts-setup';
+import { lineChartOption } from './line-chart-frame';
 import { colorAt, type ChartPalette } from './palette';
 import { emaSmooth, xOf, type CurvePoint, type XMode } from './series';
 
@@ -19,15 +20,6 @@ export interface CurvesOptions {
   yName: string;
   palette: ChartPalette;
   title?: string;
-}
-
-function axisStyle(palette: ChartPalette) {
-  return {
-    axisLine: { lineStyle: { color: palette.axis } },
-    axisLabel: { color: palette.muted, fontSize: 11 },
-    splitLine: { lineStyle: { color: palette.grid } },
-    nameTextStyle: { color: palette.muted, fontSize: 11 },
-  };
 }
 
 /** The [x, y] pairs a series plots; a log axis cannot show values ≤ 0, so those are dropped there. */
@@ -76,17 +68,6 @@ export function buildCurvesOption(curves: readonly CurveInput[], options: Curves
       itemStyle: { color },
     });
   });
-  return {
-    animation: false,
-    backgroundColor: 'transparent',
-    title: options.title ? { text: options.title, left: 8, top: 4, textStyle: { color: palette.text, fontSize: 12, fontWeight: 600 } } : undefined,
-    grid: { left: 56, right: 16, top: options.title ? 44 : 28, bottom: 36 },
-    legend: { type: 'scroll', top: options.title ? 20 : 2, right: 8, textStyle: { color: palette.muted, fontSize: 11 }, itemHeight: 8 },
-    tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? v.toPrecision(4) : String(v)) },
-    xAxis: { type: 'value', name: options.xMode === 'epoch' ? 'epoch' : 'seconds', nameLocation: 'middle', nameGap: 22, min: 'dataMin', max: 'dataMax', ...axisStyle(palette) },
-    yAxis: { type: options.logY ? 'log' : 'value', name: options.yName, scale: true, ...axisStyle(palette) },
-    series,
-  };
+  return lineChartOption(series, options);
 }
 
-export { axisStyle };

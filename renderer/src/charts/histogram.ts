@@ -1,5 +1,5 @@
 import type { ChartOption } from './echarts-setup';
-import { axisStyle } from './curves';
+import { axisStyle } from './line-chart-frame';
 import type { ChartPalette } from './palette';
 
 /** Bucket labels such as "1–2", "3–4", or "5" for a bucket one degree wide ([edges[i], edges[i+1])). */
