@@ -30,6 +30,7 @@ interface KernelThread {
 }
 
 let threads: KernelThread[] = [];
+const stalled = new Set<KernelThread>();
 let minWork = PARALLEL_MIN_WORK;
 /** kernel calls split across threads since start (benchmarks and tests read it) */
 let splitCalls = 0;
@@ -142,12 +143,19 @@ export function splitRows(offsets: Int32Array, parts: number): RowRange[] {
   return ranges;
 }
 
+/**
+ * A range no thread finishes in this long means the thread is gone: its exit event cannot reach a
+ * caller blocked in Atomics.wait, so a dead thread is recognised by its silence. (A range of the
+ * 50k-node benchmark takes well under a second.)
+ */
+const STALLED_AFTER_MS = 120_000;
+
+/** Waits for a thread's range; false when it failed or stalled (the caller then recomputes the range). */
 function waitFor(thread: KernelThread): boolean {
-  for (;;) {
-    const result = Atomics.wait(thread.state, 0, WORKER_STATE.busy, 1000);
-    if (result !== 'timed-out') break;
-    // A thread that died (its process is being torn down) never answers: the caller recomputes.
-    if (thread.worker.threadId === -1) return false;
+  const result = Atomics.wait(thread.state, 0, WORKER_STATE.busy, STALLED_AFTER_MS);
+  if (result === 'timed-out') {
+    stalled.add(thread);
+    return false;
   }
   return Atomics.load(thread.state, 0) === WORKER_STATE.done;
 }
@@ -179,7 +187,12 @@ export function runRows<K extends RowKernelName>(name: K, rowOffsets: Int32Array
   }
   // Wait for every thread before returning or throwing: none may still write into the outputs.
   const failed = helpers.map((thread) => !waitFor(thread));
-  threads = threads.filter((thread) => thread.worker.threadId !== -1);
+  if (stalled.size > 0) {
+    // a thread silent that long is taken for dead: it leaves the pool and is terminated
+    threads = threads.filter((thread) => !stalled.has(thread));
+    for (const thread of stalled) void thread.worker.terminate();
+    stalled.clear();
+  }
   if (ownError !== null) throw ownError;
   failed.forEach((didFail, i) => {
     if (didFail) runRowKernel(name, args, ranges[i + 1]);
