@@ -82,4 +82,15 @@ describe('graph kernels on several threads', () => {
     expect(splitKernelCalls()).toBe(before);
     tf.dispose([x, out]);
   });
+
+  it('drops threads that fail to load, without waiting out the timeout, and computes on the rest', async () => {
+    const started = Date.now();
+    const missing = new URL('./no-such-kernel-worker.mjs', import.meta.url);
+    expect(await startKernelThreads(3, { entry: missing, timeoutMs: 60_000, minWork: 0 })).toBe(1);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const x = tf.tensor2d(Float32Array.from(randomArray(new Rng(4), graph.numNodes * 6)), [graph.numNodes, 6]);
+    const out = kernelGraphOps.spmm(graph, x);
+    expect(out.shape).toEqual([graph.numNodes, 6]);
+    tf.dispose([x, out]);
+  });
 });

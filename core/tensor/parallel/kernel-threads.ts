@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RowRange } from '../kernels/adjacency';
@@ -58,9 +58,15 @@ export function defaultKernelThreads(): number {
 
 declare const __filename: string | undefined;
 
-/** The thread's entry: next to the bundle in the packaged app, the tsx bootstrap in development. */
+/**
+ * The thread's entry: the bundle next to the running one in the desktop app (unpacked from
+ * app.asar, see electron-builder.yml), the tsx bootstrap when running from the sources.
+ */
 function workerEntry(): URL {
-  if (typeof __filename === 'string' && __filename.endsWith('.cjs')) return pathToFileURL(join(dirname(__filename), 'kernel-worker.cjs'));
+  if (typeof __filename === 'string' && __filename.endsWith('.cjs')) {
+    const bundled = join(dirname(__filename), 'kernel-worker.cjs');
+    return pathToFileURL(bundled.replace(`app.asar${sep}`, `app.asar.unpacked${sep}`));
+  }
   return new URL('./kernel-worker-entry.mjs', import.meta.url);
 }
 
@@ -69,6 +75,8 @@ export interface KernelThreadOptions {
   minWork?: number;
   /** threads not loaded by then are dropped [20 s] */
   timeoutMs?: number;
+  /** the thread's code [the bundle or the tsx bootstrap, see workerEntry] */
+  entry?: URL;
 }
 
 /**
@@ -80,19 +88,23 @@ export async function startKernelThreads(count: number = defaultKernelThreads(),
   minWork = options.minWork ?? PARALLEL_MIN_WORK;
   const timeoutMs = options.timeoutMs ?? 20_000;
   const starting: KernelThread[] = [];
+  const failed = new Set<Worker>();
   for (let i = 1; i < count; i++) {
     const state = new Int32Array(new SharedArrayBuffer(8));
     try {
-      const worker = new Worker(workerEntry(), { workerData: { state } });
+      const worker = new Worker(options.entry ?? workerEntry(), { workerData: { state } });
       worker.unref();
-      worker.on('error', () => undefined); // a failed load leaves state[1] = 0 and the thread is dropped below
+      // a thread that fails to load is dropped below; training goes on with the others
+      worker.on('error', () => failed.add(worker));
+      worker.on('exit', () => failed.add(worker));
       starting.push({ worker, state });
     } catch {
       break;
     }
   }
   const deadline = Date.now() + timeoutMs;
-  while (starting.some((t) => Atomics.load(t.state, 1) !== 1) && Date.now() < deadline) {
+  const pending = () => starting.some((t) => Atomics.load(t.state, 1) !== 1 && !failed.has(t.worker));
+  while (pending() && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   const loaded = starting.filter((t) => Atomics.load(t.state, 1) === 1);
