@@ -42,10 +42,6 @@ function bySource(graph: CsrGraph): Adjacency {
   return { offsets: shareableConstant(view.offsets), neighbours: shareableConstant(view.targets), edgeIds: shareableConstant(view.edgeIds) };
 }
 
-function incoming(graph: CsrGraph): { offsets: Int32Array; sources: Int32Array } {
-  return { offsets: shareableConstant(graph.offsets), sources: shareableConstant(graph.sources) };
-}
-
 function columnsOf(t: tf.Tensor): number {
   return t.rank === 1 ? 1 : t.shape[1]!;
 }
@@ -90,7 +86,7 @@ function edgeAddOp(graph: CsrGraph, src: tf.Tensor2D, dst: tf.Tensor2D): tf.Tens
   return withCustomGradient<tf.Tensor2D>([src, dst], () => {
     const out = float32Buffer(numEdges * heads);
     const work = numEdges * heads;
-    const { offsets, sources } = incoming(graph);
+    const { offsets, neighbours: sources } = byDestination(graph);
     runRows('edgeAdd', offsets, work, [offsets, sources, read(src), read(dst), heads, out]);
     return {
       value: tf.tensor2d(tensorData(out), [numEdges, heads]),
@@ -122,7 +118,7 @@ function edgeDistanceOp(graph: CsrGraph, x: tf.Tensor2D, y: tf.Tensor2D, kind: E
     const yData = read(y);
     const out = float32Buffer(numEdges);
     const work = numEdges * features;
-    const { offsets, sources } = incoming(graph);
+    const { offsets, neighbours: sources } = byDestination(graph);
     runRows('edgeDistance', offsets, work, [offsets, sources, xData, yData, features, kind, out, null]);
     return {
       value: tf.tensor1d(tensorData(out)),
@@ -151,7 +147,7 @@ function selfDistanceOp(graph: CsrGraph, pairs: ReverseIndex, h: tf.Tensor2D, ki
   return withCustomGradient<tf.Tensor1D>([h], () => {
     const hData = read(h);
     const out = float32Buffer(numEdges);
-    const { offsets, sources } = incoming(graph);
+    const { offsets, neighbours: sources } = byDestination(graph);
     const lowerEnds = shareableConstant(pairs.lowerEnds);
     runRows('edgeDistance', offsets, numEdges * features / 2, [offsets, sources, hData, hData, features, kind, out, lowerEnds]);
     mirrorUpperEdges(graph.offsets, pairs.lowerEnds, pairs.reverse, out);
@@ -210,7 +206,7 @@ function segmentReduceOp<T extends tf.Tensor1D | tf.Tensor2D>(graph: CsrGraph, v
           () => {
             const dv = new Float32Array(values.size);
             gatherMaxGradient(argEdge, read(dy), columns, dv);
-            return tf.tensor(tensorData(dv), values.shape);
+            return tf.tensor(dv, values.shape);
           },
         ],
       };
@@ -236,7 +232,7 @@ function neighbourMaxOp(graph: CsrGraph, x: tf.Tensor2D): tf.Tensor2D {
   return withCustomGradient<tf.Tensor2D>([x], () => {
     const out = float32Buffer(numNodes * features);
     const argSource = int32Buffer(numNodes * features);
-    const { offsets, sources } = incoming(graph);
+    const { offsets, neighbours: sources } = byDestination(graph);
     runRows('gatherMax', offsets, graph.sources.length * features, [offsets, sources, read(x), features, out, argSource]);
     return {
       value: tf.tensor2d(tensorData(out), [numNodes, features]),
@@ -244,7 +240,7 @@ function neighbourMaxOp(graph: CsrGraph, x: tf.Tensor2D): tf.Tensor2D {
         () => {
           const dx = new Float32Array(numNodes * features);
           gatherMaxGradient(argSource, read(dy), features, dx);
-          return tf.tensor2d(tensorData(dx), [numNodes, features]);
+          return tf.tensor2d(dx, [numNodes, features]);
         },
       ],
     };

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { RowRange } from '../kernels/adjacency';
+import { allRows, type RowRange } from '../kernels/adjacency';
 import { WORKER_STATE, type RowJob } from './protocol';
 import { runRowKernel, type RowKernelArgs, type RowKernelName } from './row-kernels';
 
@@ -180,7 +180,7 @@ function waitFor(thread: KernelThread): boolean {
 export function runRows<K extends RowKernelName>(name: K, rowOffsets: Int32Array, work: number, args: RowKernelArgs<K>): void {
   const rows = rowOffsets.length - 1;
   if (threads.length === 0 || work < minWork || rows < 2 || !isShared(args)) {
-    runRowKernel(name, args, { start: 0, end: rows });
+    runRowKernel(name, args, allRows(rowOffsets));
     return;
   }
   splitCalls++;
