@@ -9,6 +9,7 @@ import { createApiHandlers, type ApiHandlers } from '../api/handlers';
 import { createTrainingHost, type TrainingHost } from '../host/training-host';
 import { openStore, type ExperimentStore } from '../store';
 import { startServer, type RunningServer } from './serve';
+import { rawRequest, type RawRequestOptions } from './testing/raw-request';
 
 /**
  * The serve-mode server end to end: a real HTTP server on 127.0.0.1, a real training host whose
@@ -58,24 +59,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Reply {
-  status: number;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-/** A raw HTTP request (fetch would normalise paths and forbid some headers). */
-function send(method: string, path: string, options: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { method, headers: options.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
+const send = (method: string, path: string, options?: RawRequestOptions) => rawRequest(base, method, path, options);
 
 const auth = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { request, type IncomingMessage } from 'node:http';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CALL_NAMES, MAX_REQUEST_BYTES } from '../../contract/api';
@@ -9,6 +9,7 @@ import { createEventHub } from '../../core/api/event-hub';
 import { createApiHandlers, type ApiHandlers } from '../../core/api/handlers';
 import { startServer, type RunningServer } from '../../core/server/serve';
 import { tokenMatches } from '../../core/server/security';
+import { rawRequest, type RawRequestOptions } from '../../core/server/testing/raw-request';
 import { openStore, type ExperimentStore } from '../../core/store';
 import { REPO_ROOT, tempDir } from './harness';
 
@@ -147,23 +148,7 @@ describe('import paths stay inside the import folders', () => {
   });
 });
 
-interface Reply {
-  status: number;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-function send(method: string, path: string, options: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${server.origin}${path}`, { method, headers: options.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
+const send = (method: string, path: string, options?: RawRequestOptions) => rawRequest(server.origin, method, path, options);
 
 const auth = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
 
