@@ -192,7 +192,9 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
   }
 
   const peersOf = (k: number) => students.map((_, j) => j).filter((j) => j !== k);
-  const peerViews = new PeerViews(offline || config.peerMode !== 'train');
+  // peers forward in train mode (dropout) only when asked; a fixed teacher always in eval mode
+  const peersInTrainMode = config.peerMode === 'train' && !offline;
+  const peerViews = new PeerViews(!peersInTrainMode);
   let status: TrainOutcome['status'] = 'completed';
   let epoch = startEpoch;
   try {
@@ -297,7 +299,7 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
         peerViews.get(source, batch, () => {
           const peer = source === TEACHER ? options.teacher! : students[source].model;
           const output = peer.forward(batch.graph, batch.features, {
-            training: config.peerMode === 'train' && !offline,
+            training: peersInTrainMode,
             rng: source === TEACHER ? undefined : students[source].peerDropoutRng,
           });
           const targets = needsTargets ? peerTargets(ops, batch.graph, output.hidden, peerLayersOf(plan), kernel) : null;
