@@ -26,9 +26,6 @@ export function createDesktopBackend(
   options: DesktopDataPaths & { homeDir: string; spawnWorker: SpawnWorker; onEvent(event: ApiEvent): void; log(line: string): void },
 ): DesktopBackend {
   const store = openStore(options.databasePath);
-  // No worker of an earlier session can still be alive: its running runs are resumable now.
-  const interrupted = store.markInterruptedRuns({ all: true });
-  if (interrupted > 0) options.log(`alignahead: ${interrupted} run(s) left running by the last session are now interrupted (resumable)`);
   const hub = createEventHub(options.log);
   hub.subscribe(options.onEvent);
   const host = createTrainingHost({

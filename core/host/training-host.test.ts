@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ApiEvent } from '../../contract/api';
-import { openStore, type ExperimentStore } from '../store';
+import { currentOwner, hostId, openStore, type ExperimentStore } from '../store';
 import { createTrainingHost, type TrainingHost } from './training-host';
 import type { HostToWorker, WorkerExit, WorkerHandle, WorkerToHost } from './worker-protocol';
 
@@ -33,7 +34,7 @@ class FakeWorker implements WorkerHandle {
   }
   /** what runExperiment does when it starts */
   begin() {
-    this.store.setStatus(this.runId, 'running', { pid: this.pid });
+    this.store.setStatus(this.runId, 'running', { owner: { host: hostId(), pid: this.pid, startToken: null } });
     this.post({ type: 'started', runId: this.runId, plannedEpochs: 3, startEpoch: 0, backend: { backend: 'cpu', graphOps: 'kernels', threads: 1, skipped: [] } });
   }
   complete() {
@@ -49,6 +50,12 @@ class FakeWorker implements WorkerHandle {
     this.exitListeners = [];
     for (const listener of listeners) listener(exit);
   }
+}
+
+/** The pid of a process that has exited. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', '']);
+  return child.pid!;
 }
 
 let dir: string;
@@ -68,6 +75,8 @@ function startHost(maxConcurrent: number, requeueQueued = true): TrainingHost {
     maxConcurrent,
     store,
     requeueQueued,
+    // fake workers' pids do not exist: only the start-up sweep runs, unless a test asks
+    livenessSweepMs: 3_600_000,
     spawnWorker: (runId) => {
       const worker = new FakeWorker(runId, 10_000 + workers.length, store);
       workers.push(worker);
@@ -186,13 +195,34 @@ describe('training host queue', () => {
     expect(host.activeRuns()).toEqual([]);
   });
 
-  it('on start marks runs left running as interrupted and picks up runs left queued', () => {
-    const [left, waiting] = [newRun(), newRun()];
-    store.setStatus(left, 'running', { pid: 1 });
+  it('on start marks runs whose owner is gone as interrupted, leaves live ones running, and picks up runs left queued', () => {
+    const [left, live, waiting] = [newRun(), newRun(), newRun()];
+    store.setStatus(left, 'running', { owner: { ...currentOwner(), pid: deadPid() } });
+    // e.g. a CLI trainer on the same database: this test process stands in for it
+    store.setStatus(live, 'running');
     host = startHost(1);
     expect(store.getRun(left)!.status).toBe('interrupted');
+    expect(store.getRun(live)!.status).toBe('running');
     expect(workers.map((w) => w.runId)).toEqual([waiting]);
     expect(workers[0].received[0]).toMatchObject({ type: 'start', runId: waiting, resume: true });
+  });
+
+  it('keeps checking: a run whose owner dies later is interrupted within the sweep interval, with an event', async () => {
+    host = createTrainingHost({ databasePath: join(dir, 'db.sqlite'), cacheDir: join(dir, 'cache'), store, livenessSweepMs: 20, spawnWorker: () => { throw new Error('unused'); }, onEvent: (event) => events.push(event), log: () => {} });
+    const orphan = newRun();
+    store.setStatus(orphan, 'running', { owner: { ...currentOwner(), pid: deadPid() } });
+    await vi.waitFor(() => expect(store.getRun(orphan)!.status).toBe('interrupted'), { timeout: 5_000 });
+    expect(events).toContainEqual(expect.objectContaining({ type: 'run.status', runId: orphan, status: 'interrupted' }));
+  });
+
+  it('leaves alone a run another process claimed when its own worker exits (two apps on one database)', () => {
+    host = startHost(1);
+    const id = newRun();
+    host.enqueue(id);
+    // the other app's trainer (this live test process) claimed the run first
+    store.setStatus(id, 'running');
+    workerOf(id).exit({ code: 2, signal: null });
+    expect(store.getRun(id)!.status).toBe('running');
   });
 
   it('dispose stops workers and leaves their runs interrupted, so they can be resumed', async () => {

@@ -23,6 +23,8 @@ export interface TrainingHostOptions {
   store?: ExperimentStore;
   /** queue the runs a previous session left queued (default true) */
   requeueQueued?: boolean;
+  /** how often runs whose owner is provably gone are marked interrupted [LIVENESS_SWEEP_MS] */
+  livenessSweepMs?: number;
   log?: (line: string) => void;
 }
 
@@ -65,6 +67,12 @@ interface ActiveWorker {
 
 export const MAX_CONCURRENT_RUNS = 16;
 
+/**
+ * How often the host looks for runs whose owner has provably gone (a CLI trainer killed with
+ * SIGKILL, another app's worker that crashed): they show as interrupted within this time.
+ */
+export const LIVENESS_SWEEP_MS = 5_000;
+
 export function createTrainingHost(options: TrainingHostOptions): TrainingHost {
   const spawn = options.spawnWorker ?? forkNodeWorker;
   const ownStore = options.store === undefined;
@@ -85,9 +93,23 @@ export function createTrainingHost(options: TrainingHostOptions): TrainingHost {
   let disposed = false;
   let idleWaiters: (() => void)[] = [];
 
-  // No trainer of an earlier session can still be alive: its running runs are interrupted.
-  store.markInterruptedRuns({ all: true });
+  // Runs whose owner is provably gone (an earlier session's workers, a killed CLI trainer) are
+  // interrupted; a live one, e.g. a CLI trainer on the same database, is left running.
+  sweepOrphans();
+  const sweeper = setInterval(sweepOrphans, options.livenessSweepMs ?? LIVENESS_SWEEP_MS);
+  sweeper.unref();
   if (options.requeueQueued !== false) requeueLeftovers();
+
+  function sweepOrphans(): void {
+    try {
+      for (const run of store.markInterruptedRuns()) {
+        log(`alignahead: run ${run.id} is interrupted (resumable): ${run.error}`);
+        statusEvent(run);
+      }
+    } catch (error) {
+      log(`alignahead host: could not check the liveness of running runs: ${(error as Error)?.message ?? String(error)}`);
+    }
+  }
 
   function statusEvent(run: RunRecord): void {
     emit({ type: 'run.status', runId: run.id, status: run.status, error: run.error });
@@ -158,7 +180,9 @@ export function createTrainingHost(options: TrainingHostOptions): TrainingHost {
     active.delete(worker.runId);
     try {
       const run = store.getRun(worker.runId);
-      if (run && (run.status === 'running' || run.status === 'queued')) {
+      // A run another process claimed (two apps on one database) is not this worker's to end.
+      const ownedElsewhere = run?.status === 'running' && run.owner !== null && run.owner.pid !== worker.handle.pid;
+      if (run && !ownedElsewhere && (run.status === 'running' || run.status === 'queued')) {
         if (worker.stopping === 'cancel') {
           statusEvent(run.status === 'queued' ? store.requestCancel(run.id) : store.setStatus(run.id, 'cancelled', { reason: 'cancelled' }));
         } else if (worker.stopping === 'dispose') {
@@ -247,6 +271,7 @@ export function createTrainingHost(options: TrainingHostOptions): TrainingHost {
     async dispose({ graceMs = 3000 } = {}) {
       if (disposed) return;
       disposed = true;
+      clearInterval(sweeper);
       queue.length = 0;
       const workers = [...active.values()];
       for (const worker of workers) {

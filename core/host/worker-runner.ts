@@ -94,6 +94,8 @@ function safeGetRun(store: ExperimentStore | null, runId: number) {
 function markFailedIfUnfinished(store: ExperimentStore | null, runId: number, error: string): void {
   const run = safeGetRun(store, runId);
   if (!store || !run || (run.status !== 'queued' && run.status !== 'running')) return;
+  // Running under another owner: that process claimed it first (two apps on one database); not ours to end.
+  if (run.status === 'running' && run.owner?.pid !== process.pid) return;
   try {
     store.setStatus(runId, 'failed', { error });
   } catch (failure) {

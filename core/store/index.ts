@@ -4,3 +4,5 @@ export { migrate, loadMigrations, schemaVersion, DEFAULT_MIGRATIONS_DIR, type Mi
 export { defaultDatabasePath } from './default-path';
 export { canTransition, isFinished } from './run-status';
 export * from './types';
+export { currentOwner, hostId, HOST_ID_ENV_VAR, STALE_HEARTBEAT_MS, HEARTBEAT_INTERVAL_MS, type RunOwner, type LivenessProbe } from './run-owner';
+export type { Heartbeat } from './heartbeat-thread';

@@ -34,6 +34,8 @@ export interface RunRow {
   planned_epochs: number | null;
   error: string | null;
   pid: number | null;
+  owner_host: string | null;
+  owner_start: string | null;
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
@@ -125,7 +127,7 @@ export function runFromRow(row: RunRow): RunRecord {
     notes: row.notes,
     plannedEpochs: row.planned_epochs,
     error: row.error,
-    pid: row.pid,
+    owner: row.pid === null ? null : { host: row.owner_host ?? '', pid: row.pid, startToken: row.owner_start },
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,

@@ -74,7 +74,7 @@ it('a trainer killed with SIGKILL mid-run leaves a consistent database of whole 
     expect(latest.data.every((b) => b === latest.epoch % 256)).toBe(true);
 
     // Its process is gone: the run is recognised as interrupted.
-    expect(store.markInterruptedRuns()).toBe(1);
+    expect(store.markInterruptedRuns().map((r) => r.id)).toEqual([run.id]);
     expect(store.getRun(run.id)!.status).toBe('interrupted');
   } finally {
     store.close();

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../errors';
 import { Rng } from '../random';
+import { currentOwner, STALE_HEARTBEAT_MS } from './run-owner';
 import { openStore, type ExperimentStore, type StoreOptions } from './store';
 import type { AlignmentMatrixInput, CreateRunInput, StudentEpochInput } from './types';
 
@@ -177,20 +178,21 @@ describe('runs', () => {
 });
 
 describe('status transitions', () => {
-  it('follows the lifecycle and stamps times, pid and error', () => {
+  it('follows the lifecycle and stamps times, owner and error', () => {
     const store = open();
     const { id } = store.createRun(runInput());
-    const running = store.setStatus(id, 'running', { pid: 4242 });
-    expect(running).toMatchObject({ status: 'running', pid: 4242, finishedAt: null });
+    const owner = { host: 'lab-box', pid: 4242, startToken: 'linux:b:77' };
+    const running = store.setStatus(id, 'running', { owner });
+    expect(running).toMatchObject({ status: 'running', owner, finishedAt: null });
     expect(running.startedAt).not.toBeNull();
     expect(running.heartbeatAt).not.toBeNull();
 
     const failed = store.setStatus(id, 'failed', { error: 'out of memory' });
-    expect(failed).toMatchObject({ status: 'failed', error: 'out of memory', pid: null });
+    expect(failed).toMatchObject({ status: 'failed', error: 'out of memory', owner: null });
     expect(failed.finishedAt).not.toBeNull();
 
     const resumed = store.setStatus(id, 'running');
-    expect(resumed).toMatchObject({ status: 'running', error: null, finishedAt: null, pid: process.pid });
+    expect(resumed).toMatchObject({ status: 'running', error: null, finishedAt: null, owner: currentOwner() });
     expect(resumed.startedAt).toBe(running.startedAt);
 
     const done = store.setStatus(id, 'completed');
@@ -211,7 +213,7 @@ describe('status transitions', () => {
     expect(() => store.setStatus(id, 'completed')).toThrow('run 1: cannot change status from queued to completed');
     store.setStatus(id, 'running');
     expect(() => store.setStatus(id, 'queued')).toThrow(/from running to queued/);
-    expect(() => store.setStatus(id, 'running')).toThrow(/from running to running/);
+    expect(() => store.setStatus(id, 'running')).toThrow(/run 1 is already running \(process \d+ on .*\); cancel it first/);
     store.setStatus(id, 'completed');
     for (const to of ['running', 'queued', 'failed', 'interrupted'] as const) {
       expect(() => store.setStatus(id, to)).toThrow(new RegExp(`from completed to ${to} \\(a completed run is final\\)`));
@@ -223,7 +225,7 @@ describe('status transitions', () => {
     const store = open();
     const id = runningRun(store);
     store.setStatus(id, 'interrupted');
-    expect(store.setStatus(id, 'queued')).toMatchObject({ status: 'queued', finishedAt: null, pid: null });
+    expect(store.setStatus(id, 'queued')).toMatchObject({ status: 'queued', finishedAt: null, owner: null });
     store.setStatus(id, 'running');
     store.setStatus(id, 'cancelled');
     expect(store.setStatus(id, 'queued').status).toBe('queued');
@@ -474,27 +476,104 @@ describe('deletion', () => {
 });
 
 describe('markInterruptedRuns', () => {
-  it('marks running runs whose process is gone, or all of them at app start', () => {
+  it('marks only runs whose owner on this host is provably gone, never a live one', () => {
     const store = open();
     const child = spawnSync(process.execPath, ['-e', '']);
     const deadPid = child.pid!;
     expect(child.status).toBe(0);
 
     const orphan = store.createRun(runInput()).id;
-    store.setStatus(orphan, 'running', { pid: deadPid });
+    store.setStatus(orphan, 'running', { owner: { ...currentOwner(), pid: deadPid } });
     const ours = runningRun(store); // owned by this (live) process
     const queued = store.createRun(runInput()).id;
 
-    expect(store.markInterruptedRuns()).toBe(1);
-    expect(store.getRun(orphan)).toMatchObject({ status: 'interrupted', pid: null, error: `process ${deadPid} ended without finishing the run` });
+    expect(store.markInterruptedRuns().map((r) => r.id)).toEqual([orphan]);
+    expect(store.getRun(orphan)).toMatchObject({ status: 'interrupted', owner: null, error: `process ${deadPid} ended without finishing the run` });
     expect(store.getRun(orphan)!.finishedAt).not.toBeNull();
     expect(store.getRun(ours)!.status).toBe('running');
-    expect(store.getEvents(orphan).at(-1)).toMatchObject({ level: 'warn', kind: 'status' });
-
-    expect(store.markInterruptedRuns({ all: true })).toBe(1);
-    expect(store.getRun(ours)!.status).toBe('interrupted');
     expect(store.getRun(queued)!.status).toBe('queued');
-    expect(store.markInterruptedRuns()).toBe(0);
+    expect(store.getEvents(orphan).at(-1)).toMatchObject({ level: 'warn', kind: 'status' });
+    expect(store.markInterruptedRuns()).toEqual([]);
+  });
+
+  it('takes a live pid that started at another time for a reused pid: the owner is gone', () => {
+    const store = open();
+    const reused = store.createRun(runInput()).id;
+    store.setStatus(reused, 'running', { owner: { ...currentOwner(), startToken: 'linux:another-boot:1' } });
+    expect(store.markInterruptedRuns().map((r) => r.id)).toEqual([reused]);
+    expect(store.getRun(reused)!.error).toMatch(/its pid now belongs to another process/);
+  });
+
+  it('judges owners on another host by their heartbeat: stale past the limit is gone, fresh is left alone', () => {
+    let now = Date.parse('2025-01-01T00:00:00Z');
+    const store = open({ now: () => new Date(now), staleHeartbeatMs: 60_000 });
+    const elsewhere = { host: 'other-machine', pid: process.pid, startToken: null };
+    const id = store.createRun(runInput()).id;
+    store.setStatus(id, 'running', { owner: elsewhere });
+    now += 59_000;
+    // the pid exists here, but pids of another host say nothing: only the heartbeat counts
+    expect(store.markInterruptedRuns()).toEqual([]);
+    store.heartbeat(id);
+    now += 59_000;
+    expect(store.markInterruptedRuns()).toEqual([]);
+    now += 2_000;
+    const [marked] = store.markInterruptedRuns();
+    expect(marked).toMatchObject({ id, status: 'interrupted' });
+    expect(marked.error).toBe(`process ${process.pid} on host other-machine sent no heartbeat for 61 s (limit 60 s)`);
+  });
+
+  it('treats a run recorded before owners had hosts by its heartbeat too', () => {
+    let now = Date.parse('2025-01-01T00:00:00Z');
+    const store = open({ now: () => new Date(now) });
+    const id = runningRun(store);
+    const db = raw();
+    db.prepare('UPDATE runs SET owner_host = NULL, owner_start = NULL WHERE id = ?').run(id);
+    db.close();
+    expect(store.getRun(id)!.owner).toEqual({ host: '', pid: process.pid, startToken: null });
+    expect(store.markInterruptedRuns()).toEqual([]);
+    now += STALE_HEARTBEAT_MS + 1000;
+    expect(store.markInterruptedRuns().map((r) => r.id)).toEqual([id]);
+  });
+});
+
+describe('heartbeat thread', () => {
+  it('keeps beating while the main thread is blocked, and stops once the run has ended', async () => {
+    const store = open({ now: () => new Date(), heartbeatIntervalMs: 50 });
+    const id = runningRun(store);
+    const before = store.getRun(id)!.heartbeatAt!;
+    const heartbeat = store.startHeartbeat(id);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // a long synchronous epoch: no timer of this thread could fire now
+      const busyUntil = Date.now() + 400;
+      const seen = new Set<string>();
+      while (Date.now() < busyUntil) seen.add(store.getRun(id)!.heartbeatAt!);
+      expect(seen.size).toBeGreaterThanOrEqual(3);
+      expect([...seen].every((t) => t > before)).toBe(true);
+      store.setStatus(id, 'completed');
+      const ended = store.getRun(id)!.heartbeatAt;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(store.getRun(id)!.heartbeatAt).toBe(ended);
+    } finally {
+      await heartbeat.stop();
+    }
+  });
+
+  it('a run another process owns keeps its records: discarding them is refused', () => {
+    const store = open();
+    const id = store.createRun(runInput()).id;
+    store.setStatus(id, 'running', { owner: { host: 'elsewhere', pid: 7, startToken: null } });
+    store.recordEpoch(id, 1, epochRows(1, 2));
+    expect(() => store.discardAfterEpoch(id, 0)).toThrow(/run 1 is running \(process 7 on elsewhere\): its records cannot be discarded/);
+    expect(() => store.setStatus(id, 'running')).toThrow(/run 1 is already running \(process 7 on elsewhere\); cancel it first/);
+    expect(store.finishedEpochs(id)).toBe(1);
+  });
+
+  it('is refused for a run this process does not own', () => {
+    const store = open();
+    const id = store.createRun(runInput()).id;
+    store.setStatus(id, 'running', { owner: { host: 'elsewhere', pid: 7, startToken: null } });
+    expect(() => store.startHeartbeat(id)).toThrow(/owned by process 7 on elsewhere, not by this process/);
   });
 });
 

@@ -3,7 +3,9 @@ import { UserError } from '../errors';
 import { openDatabase, storageError } from './database';
 import { encodeFloat32 } from './float32-blob';
 import type { MigrationResult } from './migrate';
+import { startHeartbeatThread, type Heartbeat } from './heartbeat-thread';
 import { canTransition, transitionError } from './run-status';
+import { currentOwner, HEARTBEAT_INTERVAL_MS, ownerGoneReason, staleHeartbeatLimitMs, systemProbe, type LivenessProbe, type RunOwner } from './run-owner';
 import {
   alignmentFromRow,
   datasetFromRow,
@@ -53,8 +55,12 @@ export interface StoreOptions {
   busyTimeoutMs?: number;
   /** clock, for tests */
   now?: () => Date;
-  /** liveness test used by markInterruptedRuns, for tests */
-  isProcessAlive?: (pid: number) => boolean;
+  /** how markInterruptedRuns tells whether an owner is gone (tests); default: this machine's processes */
+  livenessProbe?: (now: Date) => LivenessProbe;
+  /** owners on other hosts silent this long are gone [staleHeartbeatLimitMs()] */
+  staleHeartbeatMs?: number;
+  /** how often a trainer's heartbeat thread beats [HEARTBEAT_INTERVAL_MS] */
+  heartbeatIntervalMs?: number;
 }
 
 /** A student can only be one of a handful; the bound catches a units mix-up early. */
@@ -88,7 +94,8 @@ export class ExperimentStore {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly keepCheckpoints: number;
   private readonly now: () => Date;
-  private readonly isProcessAlive: (pid: number) => boolean;
+  private readonly livenessProbe: (now: Date) => LivenessProbe;
+  private readonly heartbeatIntervalMs: number;
 
   private constructor(
     private readonly db: Database.Database,
@@ -100,7 +107,9 @@ export class ExperimentStore {
   ) {
     this.keepCheckpoints = check.integer('keepCheckpoints', options.keepCheckpoints ?? 2, 1);
     this.now = options.now ?? (() => new Date());
-    this.isProcessAlive = options.isProcessAlive ?? processIsAlive;
+    const staleAfterMs = check.integer('staleHeartbeatMs', options.staleHeartbeatMs ?? staleHeartbeatLimitMs(), 1);
+    this.livenessProbe = options.livenessProbe ?? ((now) => systemProbe(now, staleAfterMs));
+    this.heartbeatIntervalMs = check.integer('heartbeatIntervalMs', options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS, 1);
   }
 
   static open(path: string, options: StoreOptions = {}): ExperimentStore {
@@ -214,17 +223,32 @@ export class ExperimentStore {
 
   /**
    * Moves a run along its lifecycle (see run-status.ts); a refused transition is a UserError naming
-   * it. Going to running records the owning pid (default: this process) and the first start time;
-   * an ending records finishedAt and, for failures, the error. Each change is logged as an event.
+   * it. Going to running claims the run for its owner (default: this process) and records the first
+   * start time; since running → running is refused, two processes can never both claim a run. An
+   * ending records finishedAt and, for failures, the error. Each change is logged as an event.
    */
-  setStatus(id: number, status: RunStatus, options: { error?: string; pid?: number; reason?: string } = {}): RunRecord {
+  setStatus(id: number, status: RunStatus, options: { error?: string; owner?: RunOwner; reason?: string } = {}): RunRecord {
     if (!RUN_STATUSES.includes(status)) throw new UserError(`status: unknown status '${String(status)}' (one of ${RUN_STATUSES.join(', ')})`);
     const error = options.error === undefined ? null : check.text('error', options.error, 20_000);
-    const pid = options.pid === undefined ? process.pid : check.integer('pid', options.pid, 1);
+    const owner = status === 'running' ? checkOwner(options.owner ?? currentOwner()) : null;
     return this.write(() => {
-      this.changeStatus(this.requireRun(id), status, { error, pid, reason: options.reason });
+      const run = this.requireRun(id);
+      if (status === 'running' && run.status === 'running') throw new UserError(`run ${run.id} is already running (${ownerText(run)}); cancel it first`);
+      this.changeStatus(run, status, { error, owner, reason: options.reason });
       return this.requireRun(id);
     });
+  }
+
+  /**
+   * Keeps a running run's heartbeat fresh from a thread of its own until `stop` (or the end of the
+   * process, or the run leaving `running`). The owner must be this process. An in-memory database
+   * has no other reader, so it needs none.
+   */
+  startHeartbeat(runId: number, onProblem?: (message: string) => void): Heartbeat {
+    const run = this.requireRunning(runId, 'heartbeat');
+    if (!isOwnedHere(run)) throw new UserError(`run ${run.id} is owned by ${ownerText(run)}, not by this process`);
+    if (this.path === ':memory:' || this.path === '') return { stop: async () => {} };
+    return startHeartbeatThread({ databasePath: this.path, runId: run.id, owner: currentOwner(), intervalMs: this.heartbeatIntervalMs, onProblem });
   }
 
   /**
@@ -250,7 +274,7 @@ export class ExperimentStore {
     return this.write(() => {
       const run = this.requireRun(id);
       if (run.status === 'queued') {
-        this.changeStatus(run, 'cancelled', { error: null, pid: null, reason: 'cancelled before it started' });
+        this.changeStatus(run, 'cancelled', { error: null, owner: null, reason: 'cancelled before it started' });
       } else if (run.status === 'running') {
         if (!run.cancelRequested) {
           this.statement('UPDATE runs SET cancel_requested = 1, updated_at = ? WHERE id = ?').run(this.timestamp(), run.id);
@@ -304,20 +328,22 @@ export class ExperimentStore {
   }
 
   /**
-   * Runs left `running` by a process that is gone become `interrupted` (resumable). With `all`, every
-   * running run does — right for the app's start, when no trainer of a previous session can be
-   * alive. Returns how many runs were marked.
+   * Runs left `running` by an owner that is provably gone become `interrupted` (resumable); a run
+   * whose owner may be alive is never touched (the rule is ownerGoneReason in run-owner.ts). The app,
+   * serve mode and `runs list` all call this. Returns the runs it marked, as they are now.
    */
-  markInterruptedRuns(options: { all?: boolean } = {}): number {
+  markInterruptedRuns(): RunRecord[] {
+    const running = () => (this.statement("SELECT * FROM runs WHERE status = 'running'").all() as RunRow[]).map(runFromRow);
+    // Most calls find nothing to do: look before taking the write lock.
+    if (running().length === 0) return [];
     return this.write(() => {
-      const running = (this.statement("SELECT * FROM runs WHERE status = 'running'").all() as RunRow[]).map(runFromRow);
-      let marked = 0;
-      for (const run of running) {
-        const orphaned = options.all || run.pid === null || !this.isProcessAlive(run.pid);
-        if (!orphaned) continue;
-        const reason = run.pid === null ? 'no owning process recorded' : `process ${run.pid} ended without finishing the run`;
-        this.changeStatus(run, 'interrupted', { error: reason, pid: null });
-        marked++;
+      const probe = this.livenessProbe(this.now());
+      const marked: RunRecord[] = [];
+      for (const run of running()) {
+        const reason = ownerGoneReason(run.owner, run.heartbeatAt, probe);
+        if (reason === null) continue;
+        this.changeStatus(run, 'interrupted', { error: reason, owner: null });
+        marked.push(this.requireRun(run.id));
       }
       return marked;
     });
@@ -419,6 +445,7 @@ export class ExperimentStore {
     return this.write(() => {
       const run = this.requireRun(runId);
       if (run.status === 'completed') throw new UserError(`run ${run.id} is completed: its records are final`);
+      if (run.status === 'running' && !isOwnedHere(run)) throw new UserError(`run ${run.id} is running (${ownerText(run)}): its records cannot be discarded`);
       const removed = (this.statement('SELECT COUNT(DISTINCT epoch) AS n FROM epoch_metrics WHERE run_id = ? AND epoch > ?').get(run.id, epoch) as { n: number }).n;
       this.statement('DELETE FROM epoch_metrics WHERE run_id = ? AND epoch > ?').run(run.id, epoch);
       this.statement('DELETE FROM alignment_matrices WHERE run_id = ? AND epoch > ?').run(run.id, epoch);
@@ -653,19 +680,29 @@ export class ExperimentStore {
   }
 
   /** The status change itself; callers hold the write transaction and have checked their inputs. */
-  private changeStatus(run: RunRecord, to: RunStatus, options: { error: string | null; pid: number | null; reason?: string }): void {
+  private changeStatus(run: RunRecord, to: RunStatus, options: { error: string | null; owner: RunOwner | null; reason?: string }): void {
     if (!canTransition(run.status, to)) throw new UserError(transitionError(run.id, run.status, to));
     const now = this.timestamp();
     const running = to === 'running';
     const ending = to !== 'running' && to !== 'queued';
     this.statement(
-      `UPDATE runs SET status = @to, cancel_requested = 0, error = @error, pid = @pid,
+      `UPDATE runs SET status = @to, cancel_requested = 0, error = @error, pid = @pid, owner_host = @host, owner_start = @start,
          started_at = CASE WHEN @running = 1 THEN COALESCE(started_at, @now) ELSE started_at END,
          heartbeat_at = CASE WHEN @running = 1 THEN @now ELSE heartbeat_at END,
          finished_at = CASE WHEN @ending = 1 THEN @now ELSE NULL END,
          updated_at = @now
        WHERE id = @id`,
-    ).run({ to, error: ending ? options.error : null, pid: running ? options.pid : null, running: running ? 1 : 0, ending: ending ? 1 : 0, now, id: run.id });
+    ).run({
+      to,
+      error: ending ? options.error : null,
+      pid: running ? (options.owner?.pid ?? null) : null,
+      host: running ? (options.owner?.host ?? null) : null,
+      start: running ? (options.owner?.startToken ?? null) : null,
+      running: running ? 1 : 0,
+      ending: ending ? 1 : 0,
+      now,
+      id: run.id,
+    });
     const detail = options.error ?? options.reason;
     const level: EventLevel = to === 'failed' ? 'error' : to === 'interrupted' ? 'warn' : 'info';
     this.insertEvent(run.id, level, 'status', `${run.status} → ${to}${detail ? `: ${detail}` : ''}`, JSON.stringify({ from: run.status, to }));
@@ -745,12 +782,21 @@ function runFilterSql(filter: Omit<RunFilter, 'limit' | 'offset'>): { where: str
   return { where: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', params };
 }
 
-/** Signal 0 tests for existence; EPERM means it exists under another user. */
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** Whether this process owns the run. */
+function isOwnedHere(run: RunRecord): boolean {
+  const self = currentOwner();
+  return run.owner !== null && run.owner.pid === self.pid && run.owner.host === self.host;
+}
+
+function ownerText(run: RunRecord): string {
+  if (!run.owner) return 'no owner recorded';
+  return `process ${run.owner.pid}${run.owner.host ? ` on ${run.owner.host}` : ''}`;
+}
+
+function checkOwner(owner: RunOwner): RunOwner {
+  return {
+    host: check.text('owner host', owner.host, 500),
+    pid: check.integer('owner pid', owner.pid, 1),
+    startToken: check.optionalText('owner start', owner.startToken, 500),
+  };
 }

@@ -1,3 +1,5 @@
+import type { RunOwner } from './run-owner';
+
 /**
  * The records the experiment store takes and returns. Timestamps are ISO-8601 UTC strings; JSON
  * columns come back parsed. Metric values are `number | null`: null means "not computed" (an epoch
@@ -57,7 +59,8 @@ export interface RunRecord {
   notes: string;
   plannedEpochs: number | null;
   error: string | null;
-  pid: number | null;
+  /** the process that owns a running run (null otherwise); an empty host: recorded before hosts were */
+  owner: RunOwner | null;
   createdAt: string;
   /** first start; a resumed run keeps it */
   startedAt: string | null;

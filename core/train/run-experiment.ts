@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { RunConfigInput } from '../../contract/run-config';
+import type { RunConfig, RunConfigInput } from '../../contract/run-config';
 import { loadDataset } from '../datasets/load';
 import type { Dataset } from '../datasets/types';
 import { UserError } from '../errors';
@@ -8,7 +8,7 @@ import type { ExperimentStore } from '../store';
 import { getGraphOps, initBackend, type BackendReport } from '../tensor/backend';
 import { newRunRecord, parseRunConfig } from './run-config';
 import { trainStudents, type TrainEvent, type TrainOutcome } from './trainer';
-import { prepareTrainingData } from './training-data';
+import { prepareTrainingData, type TrainingData } from './training-data';
 import { appVersion } from '../version';
 
 export interface ExperimentOptions {
@@ -49,40 +49,58 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
 
   const backend = await initBackend({ prefer: config.backend });
   const dataset = await loadDataset(config.data, { cacheDir: options.cacheDir });
-  const run =
-    existing ??
-    store.createRun(newRunRecord(config, { group: options.group ?? null }));
-  const runId = run.id;
-
-  let resumeFrom: Uint8Array | undefined;
-  let startEpoch = 0;
-  if (options.resume) {
-    const checkpoint = store.latestCheckpoint(runId);
-    if (checkpoint) {
-      resumeFrom = checkpoint.data;
-      startEpoch = checkpoint.epoch;
+  // Everything that can refuse the config (plan, split) runs before a run is recorded or claimed.
+  const data = prepareTrainingData(dataset, config, new Rng(config.seed).fork('split'));
+  try {
+    const runId = (existing ?? store.createRun(newRunRecord(config, { group: options.group ?? null }))).id;
+    // The claim comes first: it is refused while another process runs this run, before anything
+    // of that run is changed.
+    store.setStatus(runId, 'running');
+    // From here on, liveness is proven by this process's heartbeat thread, whatever an epoch's length.
+    const heartbeat = store.startHeartbeat(runId, (problem) => process.stderr.write(`alignahead: ${problem}\n`));
+    try {
+      const outcome = await trainClaimed(store, runId, { ...options, config, data, backend, dataset });
+      return { ...outcome, runId, backend };
+    } finally {
+      await heartbeat.stop();
     }
-    // Epochs after the checkpoint are trained again; drop their records so the history stays single-valued.
-    store.discardAfterEpoch(runId, startEpoch);
+  } finally {
+    data.dispose();
   }
+}
 
-  store.updateRunInfo(runId, {
-    backend: backend.backend,
-    backendReport: backend,
-    versions: { app: appVersion(), tfjs: tf.version.tfjs, node: process.version, platform: `${process.platform}-${process.arch}` },
-    plannedEpochs: config.epochs,
-  });
-  store.setStatus(runId, 'running', { pid: process.pid });
-  options.onEvent?.({ type: 'started', runId, backend, dataset, plannedEpochs: config.epochs, startEpoch });
-
+/** Trains a run this process has claimed, recording every event, and records how it ended. */
+async function trainClaimed(
+  store: ExperimentStore,
+  runId: number,
+  options: ExperimentOptions & { config: RunConfig; data: TrainingData; backend: BackendReport; dataset: Dataset },
+): Promise<TrainOutcome> {
+  const { config } = options;
   const cancel = new AbortController();
   const onOuterAbort = () => cancel.abort();
   options.signal?.addEventListener('abort', onOuterAbort);
-  const data = prepareTrainingData(dataset, config, new Rng(config.seed).fork('split'));
   try {
+    let resumeFrom: Uint8Array | undefined;
+    let startEpoch = 0;
+    if (options.resume) {
+      const checkpoint = store.latestCheckpoint(runId);
+      if (checkpoint) {
+        resumeFrom = checkpoint.data;
+        startEpoch = checkpoint.epoch;
+      }
+      // Epochs after the checkpoint are trained again; drop their records so the history stays single-valued.
+      store.discardAfterEpoch(runId, startEpoch);
+    }
+    store.updateRunInfo(runId, {
+      backend: options.backend.backend,
+      backendReport: options.backend,
+      versions: { app: appVersion(), tfjs: tf.version.tfjs, node: process.version, platform: `${process.platform}-${process.arch}` },
+      plannedEpochs: config.epochs,
+    });
+    options.onEvent?.({ type: 'started', runId, backend: options.backend, dataset: options.dataset, plannedEpochs: config.epochs, startEpoch });
     const outcome = await trainStudents({
       config,
-      data,
+      data: options.data,
       ops: getGraphOps(),
       signal: cancel.signal,
       resumeFrom,
@@ -105,7 +123,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     );
     store.logEvent(runId, 'info', 'status', `${outcome.status} after ${outcome.epochsDone} epochs`, { epochMsMedian: outcome.epochMsMedian });
     store.setStatus(runId, outcome.status);
-    return { ...outcome, runId, backend };
+    return outcome;
   } catch (error) {
     const message = (error as Error).message ?? String(error);
     try {
@@ -118,7 +136,6 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     throw error;
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort);
-    data.dispose();
   }
 }
 
