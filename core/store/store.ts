@@ -310,6 +310,13 @@ export class ExperimentStore {
     if (info.backendReport !== undefined) columns.backend_report = check.jsonText('backendReport', info.backendReport);
     if (info.versions !== undefined) columns.versions = check.jsonText('versions', info.versions);
     if (info.plannedEpochs !== undefined) columns.planned_epochs = check.optionalInteger('plannedEpochs', info.plannedEpochs, 0);
+    if (info.worker !== undefined) columns.worker = check.optionalText('worker', info.worker, 200);
+    if (info.datasetSha256 !== undefined) columns.dataset_sha256 = check.optionalSha256('datasetSha256', info.datasetSha256);
+    if (info.queue !== undefined) {
+      columns.queue_job = info.queue === null ? null : check.text('queue job', info.queue.job, 500);
+      columns.queue_lease = info.queue === null ? null : check.optionalText('queue lease', info.queue.lease, 200);
+      columns.queue_seq = info.queue === null ? null : check.optionalInteger('queue seq', info.queue.seq, 0);
+    }
     return this.updateRunColumns(id, columns);
   }
 
@@ -628,6 +635,14 @@ export class ExperimentStore {
   /** Removes a registry entry; runs keep their dataset name and lose only the link. */
   deleteDataset(id: number): boolean {
     return this.write(() => this.statement('DELETE FROM datasets WHERE id = ?').run(check.integer('dataset id', id, 1)).changes > 0);
+  }
+
+  /**
+   * Runs `body` as one transaction: the store calls inside it become savepoints, so one that throws
+   * undoes only itself when the body catches it (the queue's ingest applies a batch of results this way).
+   */
+  batch<T>(body: () => T): T {
+    return this.write(body);
   }
 
   // ---------------------------------------------------------------- internals

@@ -4,6 +4,7 @@ import { loadDataset } from '../datasets/load';
 import type { Dataset } from '../datasets/types';
 import { UserError } from '../errors';
 import { Rng } from '../random';
+import { datasetSha256 } from '../datasets/canonical';
 import type { ExperimentStore } from '../store';
 import { getGraphOps, initBackend, type BackendReport } from '../tensor/backend';
 import { newRunRecord, parseRunConfig } from './run-config';
@@ -29,6 +30,16 @@ export interface ExperimentOptions {
 export type ExperimentEvent =
   | { type: 'started'; runId: number; backend: BackendReport; dataset: Dataset; plannedEpochs: number; startEpoch: number }
   | TrainEvent;
+
+/**
+ * The store calls a trainer makes while it records a run it has claimed. The experiment store is one;
+ * a remote worker's recorder (core/queue/) is the other: it sends each call to the coordinator, which
+ * makes the same call on its store.
+ */
+export type RunRecorder = Pick<
+  ExperimentStore,
+  'latestCheckpoint' | 'discardAfterEpoch' | 'updateRunInfo' | 'recordEpoch' | 'recordAlignment' | 'saveCheckpoint' | 'logEvent' | 'heartbeat' | 'updateStudentSummary' | 'setStatus'
+>;
 
 export interface ExperimentResult extends TrainOutcome {
   runId: number;
@@ -59,7 +70,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     // From here on, liveness is proven by this process's heartbeat thread, whatever an epoch's length.
     const heartbeat = store.startHeartbeat(runId, (problem) => process.stderr.write(`alignahead: ${problem}\n`));
     try {
-      const outcome = await trainClaimed(store, runId, { ...options, config, data, backend, dataset });
+      const outcome = await trainClaimed(store, runId, { ...options, config, data, backend, dataset, datasetSha256: datasetSha256(dataset) });
       return { ...outcome, runId, backend };
     } finally {
       await heartbeat.stop();
@@ -70,10 +81,10 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
 }
 
 /** Trains a run this process has claimed, recording every event, and records how it ended. */
-async function trainClaimed(
-  store: ExperimentStore,
+export async function trainClaimed(
+  store: RunRecorder,
   runId: number,
-  options: ExperimentOptions & { config: RunConfig; data: TrainingData; backend: BackendReport; dataset: Dataset },
+  options: Omit<ExperimentOptions, 'store'> & { config: RunConfig; data: TrainingData; backend: BackendReport; dataset: Dataset; datasetSha256: string },
 ): Promise<TrainOutcome> {
   const { config } = options;
   const cancel = new AbortController();
@@ -96,6 +107,7 @@ async function trainClaimed(
       backendReport: options.backend,
       versions: { app: appVersion(), tfjs: tf.version.tfjs, node: process.version, platform: `${process.platform}-${process.arch}` },
       plannedEpochs: config.epochs,
+      datasetSha256: options.datasetSha256,
     });
     options.onEvent?.({ type: 'started', runId, backend: options.backend, dataset: options.dataset, plannedEpochs: config.epochs, startEpoch });
     const outcome = await trainStudents({
@@ -140,7 +152,7 @@ async function trainClaimed(
 }
 
 /** Writes one trainer event to the store (each call is its own transaction). */
-function record(store: ExperimentStore, runId: number, event: TrainEvent): void {
+function record(store: RunRecorder, runId: number, event: TrainEvent): void {
   switch (event.type) {
     case 'epoch':
       store.recordEpoch(
