@@ -75,17 +75,19 @@ const trainCommand: Command = {
 ${RUN_FLAGS_USAGE}
   --db FILE      experiment database [$ALIGNAHEAD_DB or ~/.alignahead/workbench.sqlite]
   --resume ID    continue run ID from its last checkpoint to its planned epochs
-  --json         print one JSON summary as the last stdout line`,
+  --json         print one JSON summary as the last stdout line
+  --queue URL    train on remote workers (alignahead worker) through this Redis; the run is recorded here`,
   async run(argv, io) {
     const { values } = parseOptions(
       argv,
-      { ...RUN_FLAG_OPTIONS, db: { type: 'string' }, cache: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, resume: { type: 'string' } },
+      { ...RUN_FLAG_OPTIONS, db: { type: 'string' }, cache: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, resume: { type: 'string' }, queue: { type: 'string' } },
       false,
     );
     const resumeId = values.resume !== undefined ? Number(values.resume) : undefined;
     if (resumeId !== undefined && !(Number.isInteger(resumeId) && resumeId > 0)) throw new UserError(`--resume: '${values.resume}' is not a run id`);
     // Validate before opening anything, so a bad flag costs nothing.
     const config = resumeId === undefined ? parseRunConfig(configFromFlags(values)) : undefined;
+    if (values.queue !== undefined) return (await import('./queue-runs')).trainOnQueue({ values, config, resumeId, io });
     // Loaded on demand: the tensor engine takes seconds to load and other commands do not need it.
     const { runExperiment } = await import('../train/run-experiment');
     const store = openStore(values.db ?? defaultDatabasePath());

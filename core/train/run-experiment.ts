@@ -5,7 +5,7 @@ import type { Dataset } from '../datasets/types';
 import { UserError } from '../errors';
 import { Rng } from '../random';
 import { datasetSha256 } from '../datasets/canonical';
-import type { ExperimentStore } from '../store';
+import type { AlignmentMatrixInput, EventLevel, ExperimentStore, RunInfoUpdate, RunStatus, StudentEpochInput, StudentSummaryUpdate } from '../store';
 import { getGraphOps, initBackend, type BackendReport } from '../tensor/backend';
 import { newRunRecord, parseRunConfig } from './run-config';
 import { trainStudents, type TrainEvent, type TrainOutcome } from './trainer';
@@ -36,10 +36,18 @@ export type ExperimentEvent =
  * a remote worker's recorder (core/queue/) is the other: it sends each call to the coordinator, which
  * makes the same call on its store.
  */
-export type RunRecorder = Pick<
-  ExperimentStore,
-  'latestCheckpoint' | 'discardAfterEpoch' | 'updateRunInfo' | 'recordEpoch' | 'recordAlignment' | 'saveCheckpoint' | 'logEvent' | 'heartbeat' | 'updateStudentSummary' | 'setStatus'
->;
+export interface RunRecorder {
+  latestCheckpoint(runId: number): { epoch: number; data: Uint8Array } | null;
+  discardAfterEpoch(runId: number, epoch: number): unknown;
+  updateRunInfo(runId: number, info: RunInfoUpdate): unknown;
+  recordEpoch(runId: number, epoch: number, rows: StudentEpochInput[]): unknown;
+  recordAlignment(runId: number, epoch: number, matrices: AlignmentMatrixInput[]): unknown;
+  saveCheckpoint(runId: number, epoch: number, bytes: Uint8Array): unknown;
+  logEvent(runId: number, level: EventLevel, kind: string, message: string, data?: unknown): unknown;
+  heartbeat(runId: number): { cancelRequested: boolean };
+  updateStudentSummary(runId: number, idx: number, summary: StudentSummaryUpdate): unknown;
+  setStatus(runId: number, status: RunStatus, options?: { error?: string; reason?: string }): unknown;
+}
 
 export interface ExperimentResult extends TrainOutcome {
   runId: number;
