@@ -85,8 +85,9 @@ function applyUnchecked(store: ExperimentStore, message: ResultMessage): IngestO
     return refused(`${where}: the run is ${run.status}, not running`);
   }
   const outcome = applyBody(store, run, message);
-  if (outcome.result !== 'applied') return outcome;
+  if (outcome.result === 'refused') return outcome;
   store.updateRunInfo(run.id, { queue: { job: message.job, lease: message.lease, seq: message.seq } });
+  if (outcome.result === 'skipped') return events.length > 0 ? applied(events) : outcome;
   return applied([...events, ...outcome.events]);
 }
 
