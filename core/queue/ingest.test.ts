@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type ExperimentStore } from '../store';
 import { applyResult } from './ingest';
-import { floatsToBase64, parseResultMessage, type ResultBody, type ResultMessage } from './messages';
+import { floatsToBase64, parseResultMessage, type ResultBody, type ResultMessage, type WorkerIdentity } from './messages';
 
 /**
  * The coordinator's ingest against a real store: remote results become the same records a local run
@@ -10,8 +10,8 @@ import { floatsToBase64, parseResultMessage, type ResultBody, type ResultMessage
  */
 
 const JOB = 'abcdef0123-r1-k1';
-const WORKER_A = { worker: 'a', host: 'host-a', pid: 4242, start: null };
-const WORKER_B = { worker: 'b', host: 'host-b', pid: 777, start: 'tok' };
+const WORKER_A: WorkerIdentity = { worker: 'a', host: 'host-a', pid: 4242, start: null };
+const WORKER_B: WorkerIdentity = { worker: 'b', host: 'host-b', pid: 777, start: 'tok' };
 
 let store: ExperimentStore;
 afterEach(() => store?.close());
