@@ -8,7 +8,7 @@ import { applyResult, type IngestOutcome } from './ingest';
 import { queueKeys, RESULTS_GROUP, RUNS_QUEUE } from './keys';
 import { parseResultMessage, type ResultMessage } from './messages';
 import { cancelRun, submitRun, type DatasetMemo, type ProducerContext } from './producer';
-import { redactSecret, redisOptions, type QueueAddress } from './redis-url';
+import { onceEvery, redactSecret, redisOptions, type QueueAddress } from './redis-url';
 import { listWorkers, type WorkerView } from './worker-registry';
 
 /**
@@ -92,9 +92,14 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   const batchSize = options.batchSize ?? 1000;
   const blockMs = options.blockMs ?? 500;
   const redis = new Redis(redisOptions(address));
-  const reader = new Redis(redisOptions(address));
-  for (const client of [redis, reader]) client.on('error', (error) => log(`alignahead coordinator: redis ${address.redacted}: ${error.message}`));
+  // A blocking read whose reply is lost when the connection drops must fail, not be sent again: the
+  // entries it delivered wait in the pending list and are read again, in order, before newer ones.
+  // (maxRetriesPerRequest 0 rejects it at once; without it ioredis would drop it unanswered.)
+  const reader = new Redis({ ...redisOptions(address), autoResendUnfulfilledCommands: false, maxRetriesPerRequest: 0 });
+  const connectionProblem = onceEvery(10_000, (message: string) => log(`alignahead coordinator: redis ${address.redacted}: ${message}`));
+  for (const client of [redis, reader]) client.on('error', (error) => connectionProblem(error.message));
   const queue = new Queue(RUNS_QUEUE, { connection: redis, prefix: keys.prefix });
+  queue.on('error', (error) => connectionProblem(error.message));
   const context: ProducerContext = { store, queue, redis, keys, coordinator: id, cacheDir: options.cacheDir };
   const stats: IngestStats = { applied: 0, skipped: 0, refused: 0, lastRefusal: null };
   let closed = false;
@@ -143,7 +148,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
       try {
         const reply = (backlog
           ? await redis.xreadgroup('GROUP', RESULTS_GROUP, CONSUMER, 'COUNT', batchSize, 'STREAMS', stream, '0')
-          : await reader.xreadgroup('GROUP', RESULTS_GROUP, CONSUMER, 'COUNT', batchSize, 'BLOCK', blockMs, 'STREAMS', stream, '>')) as StreamReply;
+          : await withTimeout(reader.xreadgroup('GROUP', RESULTS_GROUP, CONSUMER, 'COUNT', batchSize, 'BLOCK', blockMs, 'STREAMS', stream, '>'), blockMs + 10_000)) as StreamReply;
         const entries = reply?.[0]?.[1] ?? [];
         if (entries.length === 0) {
           if (backlog) backlog = false;
@@ -156,9 +161,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
         await redis.multi().xack(stream, RESULTS_GROUP, ...ids).xdel(stream, ...ids).exec();
       } catch (error) {
         if (closed) break;
+        backlog = true;
         const message = (error as Error).message;
         if (message.includes('NOGROUP')) await ensureGroup().catch(() => {});
-        else log(`alignahead coordinator: reading results: ${message}`);
+        else connectionProblem(`reading results: ${message}`);
         await new Promise((r) => setTimeout(r, 500));
       }
     }
@@ -237,3 +243,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     },
   };
 }
+
+/** A read that neither answers nor fails within `ms` is given up (and its entries read again as pending). */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from Redis in ${ms} ms`)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+

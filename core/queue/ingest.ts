@@ -17,7 +17,8 @@ import { base64ToBytes, base64ToFloats, type ResultMessage, type WorkerIdentity 
  *     lease's results are accepted;
  *   - an `interrupted` run (its worker's heartbeats did not reach this store for a while, e.g. the
  *     coordinator was down) goes back to `running` when results of its current lease arrive.
- * Results for a run that is gone, finished, or handed to another job are refused with the reason.
+ * Results for a completed run are skipped (the queue may run a job again after its run has ended);
+ * results for a run that is gone, failed, cancelled, or handed to another job are refused.
  */
 
 export type IngestOutcome =
@@ -52,8 +53,12 @@ function applyUnchecked(store: ExperimentStore, message: ResultMessage): IngestO
   if (!run) return refused(`${where}: no such run in this database (deleted?)`);
   if (run.queue?.job !== message.job) return refused(`${where}: the run is ${run.queue ? `trained by job ${run.queue.job}` : 'not a queued run'}, not by job ${message.job}`);
 
+  // The queue delivers at least once: a job that ran again after its run was recorded complete (its
+  // worker could not report the job done before Redis went away) has nothing to add.
+  if (run.status === 'completed') return skipped(`run ${run.id} is completed; late results of a repeated job are not needed`);
+
   if (body.kind === 'refused') {
-    if (run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled') return skipped(`run already ${run.status}`);
+    if (run.status === 'failed' || run.status === 'cancelled') return skipped(`run already ${run.status}`);
     if (run.status === 'running') store.setStatus(run.id, 'interrupted', { reason: `worker ${message.by.worker} refused the job` });
     const updated = store.setStatus(run.id, 'failed', { error: `worker ${message.by.worker}: ${body.error}` });
     return applied([statusEvent(updated)]);
@@ -61,7 +66,7 @@ function applyUnchecked(store: ExperimentStore, message: ResultMessage): IngestO
 
   if (body.kind === 'started') {
     if (run.queue.lease === message.lease) return skipped('this worker lease has already started');
-    if (run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled') return refused(`${where}: the run is ${run.status}; a worker cannot restart it`);
+    if (run.status === 'failed' || run.status === 'cancelled') return refused(`${where}: the run is ${run.status}; a worker cannot restart it`);
     if (run.status === 'running') {
       store.setStatus(run.id, 'interrupted', { reason: `job taken over by worker ${message.by.worker} (the previous worker stopped answering)` });
     }
@@ -83,6 +88,10 @@ function applyUnchecked(store: ExperimentStore, message: ResultMessage): IngestO
     events.push(statusEvent(store.setStatus(run.id, 'running', { owner: ownerOf(message.by), reason: `results of worker ${message.by.worker} arrived` })));
   } else if (run.status !== 'running') {
     return refused(`${where}: the run is ${run.status}, not running`);
+  }
+  if (run.queue.seq !== null && message.seq > run.queue.seq + 1) {
+    const missing = message.seq === run.queue.seq + 2 ? `message ${run.queue.seq + 1}` : `messages ${run.queue.seq + 1}..${message.seq - 1}`;
+    store.logEvent(run.id, 'warn', 'queue', `${missing} of worker ${message.by.worker} never arrived (Redis lost them?)`);
   }
   const outcome = applyBody(store, run, message);
   if (outcome.result === 'refused') return outcome;

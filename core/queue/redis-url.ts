@@ -79,3 +79,14 @@ export function redactSecret(text: string, address: QueueAddress | null): string
 function redactLoosely(text: string): string {
   return text.replace(/(rediss?:\/\/[^:/@\s]*:)[^@\s]*@/gi, '$1***@');
 }
+
+/** `report`, but the same message at most once per `ms` (a Redis that is down fails every retry). */
+export function onceEvery(ms: number, report: (message: string) => void): (message: string) => void {
+  const last = new Map<string, number>();
+  return (message) => {
+    const now = Date.now();
+    if ((last.get(message) ?? -Infinity) + ms > now) return;
+    last.set(message, now);
+    report(message);
+  };
+}

@@ -10,7 +10,7 @@ import { currentOwner } from '../store';
 import type { JobStart, JobToWorker, WorkerToJob } from './job-process';
 import { queueKeys, RUNS_QUEUE, type QueueKeys } from './keys';
 import { jobIdSchema, MESSAGE_VERSION, parseRunJob, type ResultBody, type ResultMessage, type WorkerIdentity } from './messages';
-import { redactSecret, redisOptions, REDIS_PASSWORD_ENV_VAR, type QueueAddress } from './redis-url';
+import { onceEvery, redactSecret, redisOptions, REDIS_PASSWORD_ENV_VAR, type QueueAddress } from './redis-url';
 import { publishWorker, removeWorker, type WorkerJobView, type WorkerView } from './worker-registry';
 
 /**
@@ -82,7 +82,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const beatMs = options.beatMs ?? 1000;
   const redis = new Redis(redisOptions(options.address)) as FencedRedis;
   redis.defineCommand('fencedAppend', { numberOfKeys: 3, lua: FENCED_APPEND });
-  redis.on('error', (error) => say(`alignahead worker: redis: ${error.message}`));
+  const connectionProblem = onceEvery(10_000, (message: string) => say(`alignahead worker: redis: ${message}`));
+  redis.on('error', (error) => connectionProblem(error.message));
   const owner = currentOwner();
   const identity: WorkerIdentity = { worker: options.name, host: owner.host, pid: owner.pid, start: owner.startToken };
   const id = `${options.name.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 60)}-${randomBytes(4).toString('hex')}`;
@@ -116,7 +117,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         }
       }
     } catch (error) {
-      say(`alignahead worker: heartbeat failed: ${(error as Error).message}`);
+      connectionProblem(`heartbeat failed: ${(error as Error).message}`);
     }
   }
   const beater = setInterval(() => void beat(), beatMs);
@@ -212,7 +213,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   }
 
   const workerConnection = new Redis(redisOptions(options.address));
-  workerConnection.on('error', () => {});
+  workerConnection.on('error', (error) => connectionProblem(error.message));
   const worker = new Worker(RUNS_QUEUE, processJob, {
     connection: workerConnection,
     prefix: keys.prefix,
@@ -223,7 +224,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     // a job may change hands many times (each killed worker is one stall)
     maxStalledCount: 1000,
   });
-  worker.on('error', (error) => say(`alignahead worker: ${error.message}`));
+  worker.on('error', (error) => connectionProblem(error.message));
   await worker.waitUntilReady();
   await beat();
   say(`worker ${options.name} (${id}) takes jobs from ${options.address.redacted}, ${options.concurrency} at a time`);
