@@ -141,8 +141,15 @@ function issuesText(error: z.ZodError): string {
 export function parseRunJob(data: unknown): Parsed<RunJob & { config: RunConfig }> {
   const parsed = runJobSchema.safeParse(data);
   if (parsed.success) return { ok: true, value: parsed.data };
-  const configIssues = parsed.error.issues.filter((i) => i.path[0] === 'config');
-  const text = configIssues.length > 0 ? `invalid run config: ${describeConfigIssues(new z.ZodError(configIssues.map((i) => ({ ...i, path: i.path.slice(1) }))))}` : issuesText(parsed.error);
+  // Problems inside the run config read as they do everywhere else a config is refused.
+  const inConfig = (i: z.core.$ZodIssue) => i.path[0] === 'config' && i.path.length > 1;
+  const configIssues = parsed.error.issues.filter(inConfig).map((i) => ({ ...i, path: i.path.slice(1) }));
+  const others = parsed.error.issues.filter((i) => !inConfig(i));
+  const parts = [
+    ...(others.length > 0 ? [issuesText(new z.ZodError(others))] : []),
+    ...(configIssues.length > 0 ? [`invalid run config: ${describeConfigIssues(new z.ZodError(configIssues))}`] : []),
+  ];
+  const text = parts.join('; ');
   return { ok: false, error: `malformed job: ${text}` };
 }
 

@@ -158,3 +158,12 @@ export async function stopWorker(worker: TestWorker): Promise<ChildResult> {
   if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGTERM');
   return worker.done;
 }
+
+/** Waits until the async `condition` holds, checking every `intervalMs`; throws after `timeoutMs`. */
+export async function waitForAsync(condition: () => Promise<boolean>, what: string, timeoutMs = 60_000, intervalMs = 100): Promise<void> {
+  const start = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}

@@ -11,7 +11,7 @@ import { parseQueueUrl } from '../../core/queue/redis-url';
 import { openStore, type ExperimentStore } from '../../core/store';
 import { newRunRecord, parseRunConfig } from '../../core/train/run-config';
 import { epochRows, finalMetrics, runCli, sleep, spawnCli, tempDir, waitFor } from '../reliability/harness';
-import { HAVE_REDIS, startRedis, startWorker, stopWorker, workerReady, type TestRedis, type TestWorker } from './redis-harness';
+import { HAVE_REDIS, startRedis, startWorker, stopWorker, waitForAsync, workerReady, type TestRedis, type TestWorker } from './redis-harness';
 
 /**
  * Remote runs end to end: a real redis-server (AOF on, fsync on every write) on a random loopback
@@ -140,7 +140,7 @@ describe.skipIf(!HAVE_REDIS)('remote runs through a real Redis and real workers'
     const atClose = ids.map((id) => store.finishedEpochs(id));
     // the workers finish while nobody applies their results
     const queue = new Queue(RUNS_QUEUE, { connection: redis.client(), prefix: 'alignahead' });
-    await waitFor(async () => {
+    await waitForAsync(async () => {
       const counts = await queue.getJobCounts('wait', 'active');
       return counts.wait === 0 && counts.active === 0;
     }, 'the workers to finish', 120_000, 200);
@@ -170,7 +170,7 @@ describe.skipIf(!HAVE_REDIS)('remote runs through a real Redis and real workers'
     const stream = queueKeys().results(first.id);
     const runId = await submit(first, store, SMALL);
     await first.close();
-    await waitFor(async () => (await client.xrange(stream, '-', '+')).some(([, fields]) => fields[1].includes('"kind":"status"')), 'the run to end', 120_000, 200);
+    await waitForAsync(async () => (await client.xrange(stream, '-', '+')).some(([, fields]) => fields[1].includes('"kind":"status"')), 'the run to end', 120_000, 200);
     const entries = await client.xrange(stream, '-', '+');
     // a coordinator that applied 15 messages and died before acknowledging them...
     const read = (await client.xreadgroup('GROUP', RESULTS_GROUP, 'ingest', 'COUNT', 15, 'STREAMS', stream, '>')) as [string, [string, string[]][]][];
@@ -182,7 +182,7 @@ describe.skipIf(!HAVE_REDIS)('remote runs through a real Redis and real workers'
     for (const [, fields] of entries) await client.xadd(stream, '*', ...fields);
     const second = await coordinatorFor(store, path);
     await whenEnded(second, [runId]);
-    await waitFor(async () => (await client.xlen(stream)) === 0, 'the stream to be consumed', 30_000, 100);
+    await waitForAsync(async () => (await client.xlen(stream)) === 0, 'the stream to be consumed', 30_000, 100);
     expect(store.getRun(runId)!.status).toBe('completed');
     expect(wholeEpochs(store, runId)).toBe(30);
     expect(second.stats()).toMatchObject({ applied: entries.length - 15, skipped: entries.length + 15, refused: 0 });
@@ -270,11 +270,11 @@ describe.skipIf(!HAVE_REDIS)('remote runs through a real Redis and real workers'
     await client.xadd(stream, '*', 'm', JSON.stringify({ v: 1, job: `${coordinator.id}-r999-abc`, run: 999, lease: 'leaseXXXX1', seq: 1, by: { worker: 'w9', host: 'h', pid: 1, start: null }, body: { kind: 'started', startEpoch: 0, datasetSha256: 'b'.repeat(64) } }));
     await waitFor(() => coordinator.stats().refused === 4, 'four refusals', 30_000);
     expect(log.join('\n')).toMatch(/refused: malformed result: not JSON/);
-    expect(log.join('\n')).toMatch(/refused: malformed result: lease: /);
+    expect(log.join('\n')).toMatch(/refused: malformed result: job: not a job id of this queue; lease: /);
     expect(log.join('\n')).toMatch(/refused: malformed result: the entry has no message text/);
     expect(log.join('\n')).toMatch(/refused: run 999 .*no such run/);
     const failed = async (id: string) => (await queue.getJob(id))?.failedReason ?? '';
-    await waitFor(async () => (await failed(`${coordinator.id}-r7-bad2`)) !== '' && (await failed('somebody-elses-job')) !== '' && (await failed(`${coordinator.id}-r7-bad1`)) !== '', 'the bad jobs to fail', 30_000, 200);
+    await waitForAsync(async () => (await failed(`${coordinator.id}-r7-bad2`)) !== '' && (await failed('somebody-elses-job')) !== '' && (await failed(`${coordinator.id}-r7-bad1`)) !== '', 'the bad jobs to fail', 30_000, 200);
     expect(await failed(`${coordinator.id}-r7-bad1`)).toMatch(/^malformed job: runId: /);
     expect(await failed(`${coordinator.id}-r7-bad2`)).toMatch(/^malformed job: invalid run config: epochs: /);
     expect(await failed('somebody-elses-job')).toMatch(/not a run job of this queue/);
