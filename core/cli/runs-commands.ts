@@ -147,6 +147,8 @@ const showCommand: Command = {
         ['seed', String(run.seed)],
         ['group', run.group],
         ['backend', run.backend],
+        ['worker', run.worker],
+        ['data sha256', run.datasetSha256],
         ['tags', run.tags.length > 0 ? run.tags.join(', ') : null],
         ['epochs', run.plannedEpochs === null ? String(epochs) : `${epochs}/${run.plannedEpochs}`],
         ['created', run.createdAt],

@@ -8,7 +8,7 @@ import { applyResult, type IngestOutcome } from './ingest';
 import { queueKeys, RESULTS_GROUP, RUNS_QUEUE } from './keys';
 import { parseResultMessage, type ResultMessage } from './messages';
 import { cancelRun, submitRun, type DatasetMemo, type ProducerContext } from './producer';
-import { onceEvery, redactSecret, redisOptions, type QueueAddress } from './redis-url';
+import { onceEvery, reachable, redactSecret, redisOptions, type QueueAddress } from './redis-url';
 import { listWorkers, type WorkerView } from './worker-registry';
 
 /**
@@ -40,6 +40,8 @@ export interface CoordinatorOptions {
   blockMs?: number;
   /** heartbeat refresh and job reconciliation period [5000 ms] */
   livenessMs?: number;
+  /** how long to wait for Redis to answer at start [10 s] */
+  connectTimeoutMs?: number;
 }
 
 export interface IngestStats {
@@ -98,6 +100,13 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   const reader = new Redis({ ...redisOptions(address), autoResendUnfulfilledCommands: false, maxRetriesPerRequest: 0 });
   const connectionProblem = onceEvery(10_000, (message: string) => log(`alignahead coordinator: redis ${address.redacted}: ${message}`));
   for (const client of [redis, reader]) client.on('error', (error) => connectionProblem(error.message));
+  try {
+    await reachable(redis, address, options.connectTimeoutMs);
+  } catch (error) {
+    redis.disconnect();
+    reader.disconnect();
+    throw error;
+  }
   const queue = new Queue(RUNS_QUEUE, { connection: redis, prefix: keys.prefix });
   queue.on('error', (error) => connectionProblem(error.message));
   const context: ProducerContext = { store, queue, redis, keys, coordinator: id, cacheDir: options.cacheDir };

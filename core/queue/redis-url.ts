@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { UserError } from '../errors';
 
 /**
@@ -89,4 +89,28 @@ export function onceEvery(ms: number, report: (message: string) => void): (messa
     last.set(message, now);
     report(message);
   };
+}
+
+/**
+ * Resolves once `client` answers, or fails with a UserError naming the address (redacted) and the
+ * last connection error (refused, wrong password, TLS) after `timeoutMs`: a queue that cannot be
+ * reached is one clear line, not a silent wait.
+ */
+export async function reachable(client: Redis, address: QueueAddress, timeoutMs = 10_000): Promise<void> {
+  let lastError = '';
+  const onError = (error: Error) => (lastError = error.message);
+  client.on('error', onError);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      client.ping(),
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), timeoutMs))),
+    ]);
+  } catch (error) {
+    const why = lastError || (error as Error).message;
+    throw new UserError(`cannot reach the queue at ${address.redacted}: ${redactSecret(why === 'timeout' ? `no answer in ${timeoutMs / 1000} s` : why, address)}`);
+  } finally {
+    clearTimeout(timer);
+    client.off('error', onError);
+  }
 }

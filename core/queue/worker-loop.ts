@@ -10,7 +10,7 @@ import { currentOwner } from '../store';
 import type { JobStart, JobToWorker, WorkerToJob } from './job-process';
 import { queueKeys, RUNS_QUEUE, type QueueKeys } from './keys';
 import { jobIdSchema, MESSAGE_VERSION, parseRunJob, type ResultBody, type ResultMessage, type WorkerIdentity } from './messages';
-import { onceEvery, redactSecret, redisOptions, REDIS_PASSWORD_ENV_VAR, type QueueAddress } from './redis-url';
+import { onceEvery, reachable, redactSecret, redisOptions, REDIS_PASSWORD_ENV_VAR, type QueueAddress } from './redis-url';
 import { publishWorker, removeWorker, type WorkerJobView, type WorkerView } from './worker-registry';
 
 /**
@@ -84,6 +84,12 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   redis.defineCommand('fencedAppend', { numberOfKeys: 3, lua: FENCED_APPEND });
   const connectionProblem = onceEvery(10_000, (message: string) => say(`alignahead worker: redis: ${message}`));
   redis.on('error', (error) => connectionProblem(error.message));
+  try {
+    await reachable(redis, options.address);
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
   const owner = currentOwner();
   const identity: WorkerIdentity = { worker: options.name, host: owner.host, pid: owner.pid, start: owner.startToken };
   const id = `${options.name.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 60)}-${randomBytes(4).toString('hex')}`;
