@@ -132,12 +132,12 @@ export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
     'runs.get': ({ id }) => runDetailOf(store, id),
     'runs.create': async ({ configs, group, runOn }) => {
       const remote = runOn === 'remote';
-      // A queue that is not there refuses the runs before any is created.
-      if (remote) await queue.service.connected();
       const prepared = prepareConfigs(configs, remote);
+      // A queue that is not there, or data too large to send, refuses the runs before any is created.
+      const memo = remote ? await queue.service.prepare(prepared.map((c) => c.data)) : undefined;
       const groupName = group ?? (prepared.length > 1 ? `sweep ${new Date().toISOString().slice(0, 19).replace('T', ' ')}` : null);
       const ids = prepared.map((config) => createQueuedRun(config, groupName));
-      for (const id of ids) await (remote ? queue.service.submit(id) : host.enqueue(id));
+      for (const id of ids) await (remote ? queue.service.submit(id, { memo }) : host.enqueue(id));
       return { ids };
     },
     'runs.rename': ({ id, name }) => runSummaryOf(store, store.renameRun(id, name)),

@@ -65,7 +65,8 @@ export async function runOnQueue(options: QueueRunsOptions): Promise<StoredResul
   };
   options.signal.addEventListener('abort', cancelAll, { once: true });
   try {
-    const memo = new Map();
+    // Data too large to send refuses the whole submission before any run is created.
+    const memo = await coordinator.prepare(options.resumeId !== undefined ? [] : (options.configs ?? []).map((c) => c.data));
     if (options.resumeId !== undefined) {
       store.setStatus(options.resumeId, 'queued', { reason: 'resume requested on the queue' });
       ids.push(options.resumeId);
@@ -74,14 +75,7 @@ export async function runOnQueue(options: QueueRunsOptions): Promise<StoredResul
       for (const config of options.configs ?? []) {
         const run = store.createRun(newRunRecord(config, { group: options.group ?? null }));
         ids.push(run.id);
-        try {
-          await coordinator.submit(run.id, { memo });
-        } catch (error) {
-          // The run cannot reach a worker (its data is too large, missing here): it fails, the rest are cancelled.
-          store.setStatus(run.id, 'failed', { error: (error as Error).message });
-          cancelAll();
-          throw error;
-        }
+        await coordinator.submit(run.id, { memo });
       }
     }
     if (!options.quiet) io.err(`sent ${ids.length} run(s) to ${address.redacted} as coordinator ${coordinator.id}; waiting for workers`);

@@ -7,7 +7,7 @@ import { hostId, type ExperimentStore, type RunRecord } from '../store';
 import { applyResult, type IngestOutcome } from './ingest';
 import { queueKeys, RESULTS_GROUP, RUNS_QUEUE } from './keys';
 import { parseResultMessage, type ResultMessage } from './messages';
-import { cancelRun, submitRun, type DatasetMemo, type ProducerContext } from './producer';
+import { cancelRun, prepareDatasets, submitRun, type DatasetMemo, type ProducerContext } from './producer';
 import { onceEvery, reachable, redactSecret, redisOptions, type QueueAddress } from './redis-url';
 import { listWorkers, type WorkerView } from './worker-registry';
 
@@ -61,6 +61,8 @@ export interface QueueDepth {
 export interface Coordinator {
   readonly id: string;
   readonly address: QueueAddress;
+  /** resolves the data of runs about to be submitted (refusing data too large to send) */
+  prepare(refs: string[]): Promise<DatasetMemo>;
   submit(runId: number, options?: { resume?: boolean; memo?: DatasetMemo }): Promise<string>;
   cancel(runId: number): Promise<RunRecord>;
   workers(): Promise<WorkerView[]>;
@@ -225,6 +227,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   return {
     id,
     address,
+    prepare: (refs) => prepareDatasets(context, refs),
     submit: (runId, submitOptions) => submitRun(context, runId, submitOptions),
     cancel: (runId) => cancelRun(context, runId),
     workers: () => listWorkers(redis, keys),

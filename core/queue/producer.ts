@@ -50,6 +50,15 @@ export function resolvesOnWorker(ref: string): boolean {
 /** Dataset identities of one submission, by reference (a sweep loads each dataset once). */
 export type DatasetMemo = Map<string, RunJob['dataset']>;
 
+/**
+ * Resolves (and, for local files, uploads) the data of runs about to be submitted, so that a dataset
+ * too large to send refuses the submission before any run is created.
+ */
+export async function prepareDatasets(context: ProducerContext, refs: string[], memo: DatasetMemo = new Map()): Promise<DatasetMemo> {
+  for (const ref of new Set(refs)) await datasetOfJob(context, ref, memo);
+  return memo;
+}
+
 async function datasetOfJob(context: ProducerContext, ref: string, memo: DatasetMemo): Promise<RunJob['dataset']> {
   const known = memo.get(ref);
   if (known) return known;

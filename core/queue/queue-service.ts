@@ -4,6 +4,7 @@ import type { ApiEvent, QueueStatus, WorkerInfo } from '../../contract/api';
 import { UserError } from '../errors';
 import type { ExperimentStore, RunRecord } from '../store';
 import { startCoordinator, type Coordinator } from './coordinator';
+import type { DatasetMemo } from './producer';
 import { parseQueueUrl, redactSecret, type QueueAddress } from './redis-url';
 
 /**
@@ -35,7 +36,9 @@ export interface QueueService {
   configure(url: string | null): Promise<QueueStatus>;
   /** the coordinator, once connected; a UserError saying why not otherwise */
   connected(): Promise<Coordinator>;
-  submit(runId: number, options?: { resume?: boolean }): Promise<void>;
+  /** resolves the data of runs about to be created, refusing what cannot be sent; pass the result to submit */
+  prepare(refs: string[]): Promise<DatasetMemo>;
+  submit(runId: number, options?: { resume?: boolean; memo?: DatasetMemo }): Promise<void>;
   cancel(runId: number): Promise<RunRecord>;
   close(): Promise<void>;
 }
@@ -45,7 +48,10 @@ export function createQueueService(options: QueueServiceOptions): QueueService {
   let coordinator: Coordinator | null = null;
   let connecting: Promise<Coordinator | null> | null = null;
   let lastError: string | null = null;
+  let lastAttempt = 0;
   let closed = false;
+  /** an unreachable queue is tried again on demand, at most this often */
+  const RETRY_MS = 5000;
 
   const saved = readSavedUrl(options.dataDir, options.log);
   if (saved) {
@@ -60,6 +66,7 @@ export function createQueueService(options: QueueServiceOptions): QueueService {
     if (coordinator || !address || closed) return Promise.resolve(coordinator);
     if (connecting) return connecting;
     const target = address;
+    lastAttempt = Date.now();
     connecting = startCoordinator({
       address: target,
       store: options.store,
@@ -96,8 +103,8 @@ export function createQueueService(options: QueueServiceOptions): QueueService {
   const service: QueueService = {
     async status() {
       if (!address) return { url: null, state: 'off', error: null, coordinator: null, depth: null, ingest: null };
-      if (!coordinator && !connecting) void connect();
-      if (!coordinator) return { url: address.redacted, state: connecting ? 'connecting' : 'unreachable', error: lastError, coordinator: null, depth: null, ingest: null };
+      if (!coordinator && !connecting && Date.now() - lastAttempt > RETRY_MS) void connect();
+      if (!coordinator) return { url: address.redacted, state: connecting && lastError === null ? 'connecting' : 'unreachable', error: lastError, coordinator: null, depth: null, ingest: null };
       const stats = coordinator.stats();
       try {
         const depth = await coordinator.depth();
@@ -137,6 +144,10 @@ export function createQueueService(options: QueueServiceOptions): QueueService {
       const current = coordinator ?? (await connect());
       if (!current) throw new UserError(`the queue at ${address.redacted} is not reachable${lastError ? `: ${lastError}` : ''}`);
       return current;
+    },
+
+    async prepare(refs) {
+      return (await service.connected()).prepare(refs);
     },
 
     async submit(runId, submitOptions = {}) {
