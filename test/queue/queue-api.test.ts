@@ -10,7 +10,7 @@ import { loadDataset } from '../../core/datasets/load';
 import { datasetFromSpec } from '../../core/datasets/spec';
 import { QUEUE_FILE } from '../../core/queue/queue-service';
 import { openStore, type ExperimentStore } from '../../core/store';
-import { runCli, sleep, tempDir, waitFor } from '../reliability/harness';
+import { runCli, tempDir, waitFor } from '../reliability/harness';
 import { HAVE_REDIS, startRedis, startWorker, stopWorker, workerReady, type TestRedis, type TestWorker } from './redis-harness';
 
 /**
