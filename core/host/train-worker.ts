@@ -4,6 +4,7 @@
  * One run per process: it exits when the run has ended.
  */
 import type { WorkerToHost } from './worker-protocol';
+import { parentChannel } from './ipc-channel';
 import { serveWorker, type WorkerTransport } from './worker-runner';
 
 interface ParentPort {
@@ -20,26 +21,9 @@ function parentTransport(): WorkerTransport & { flush(): Promise<void> } {
       flush: () => new Promise((resolve) => setTimeout(resolve, 50)),
     };
   }
-  if (!process.send) {
-    process.stderr.write('train-worker: no channel to a host (start it through the training host)\n');
-    process.exit(2);
-  }
   // The host is gone: leave the run `running`; the next host start marks it interrupted (resumable).
-  process.on('disconnect', () => process.exit(1));
-  let pending = 0;
-  let drained: (() => void) | null = null;
-  return {
-    post: (message: WorkerToHost) => {
-      if (!process.connected) return;
-      pending++;
-      process.send?.(message, undefined, {}, () => {
-        pending--;
-        if (pending === 0) drained?.();
-      });
-    },
-    onMessage: (listener) => process.on('message', listener),
-    flush: () => (pending === 0 ? Promise.resolve() : new Promise<void>((resolve) => (drained = resolve))),
-  };
+  const channel = parentChannel<WorkerToHost>('train-worker');
+  return { post: channel.post, onMessage: (listener) => process.on('message', listener), flush: channel.flush };
 }
 
 // Ctrl-C in a terminal reaches the whole process group: the host decides when a worker stops.

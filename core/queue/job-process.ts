@@ -13,6 +13,7 @@ import { decodeCanonicalDataset, datasetSha256 } from '../datasets/canonical';
 import { loadDataset } from '../datasets/load';
 import type { Dataset } from '../datasets/types';
 import { UserError } from '../errors';
+import { parentChannel } from '../host/ipc-channel';
 import { Rng } from '../random';
 import { initBackend } from '../tensor/backend';
 import { trainClaimed } from '../train/run-experiment';
@@ -35,24 +36,12 @@ export interface JobStart {
 export type JobToWorker = { type: 'result'; body: ResultBody } | { type: 'done' };
 export type WorkerToJob = JobStart | { type: 'cancel' };
 
-if (!process.send) {
-  process.stderr.write('job-process: no channel to a worker (it is started by `alignahead worker`)\n');
-  process.exit(2);
-}
-// The worker is gone: stop; the job's lock expires and another worker takes it over.
-process.on('disconnect', () => process.exit(1));
-
-let pending = 0;
-let drained: (() => void) | null = null;
-function post(message: JobToWorker): void {
-  if (!process.connected) return;
-  pending++;
-  process.send!(message, undefined, {}, () => {
-    pending--;
-    if (pending === 0) drained?.();
-  });
-}
-const flushed = () => (pending === 0 ? Promise.resolve() : new Promise<void>((resolve) => (drained = resolve)));
+// A worker that is gone ends this process: the job's lock expires and another worker takes it over.
+const channel = parentChannel<JobToWorker>('job-process');
+// Ctrl-C in the worker's terminal reaches this process too: the worker decides when a job stops.
+process.on('SIGINT', () => {});
+const post = channel.post;
+const flushed = channel.flush;
 
 let recorder: RemoteRecorder | null = null;
 let started = false;
