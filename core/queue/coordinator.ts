@@ -6,7 +6,7 @@ import type { ApiEvent } from '../../contract/api';
 import { hostId, type ExperimentStore, type RunRecord } from '../store';
 import { applyResult, type IngestOutcome } from './ingest';
 import { queueKeys, RESULTS_GROUP, RUNS_QUEUE } from './keys';
-import { parseResultMessage, type ResultMessage } from './messages';
+import { parseResultMessage } from './messages';
 import { cancelRun, prepareDatasets, submitRun, type DatasetMemo, type ProducerContext } from './producer';
 import { onceEvery, reachable, redactSecret, redisOptions, type QueueAddress } from './redis-url';
 import { listWorkers, type WorkerView } from './worker-registry';
@@ -79,6 +79,8 @@ export function coordinatorIdFor(databasePath: string): string {
 }
 
 const CONSUMER = 'ingest';
+/** longest the ingest holds the event loop (and the write lock) at a time */
+const SLICE_MS = 25;
 
 export async function startCoordinator(options: CoordinatorOptions): Promise<Coordinator> {
   const { store, address } = options;
@@ -131,22 +133,33 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     log(`alignahead coordinator: result ${entryId} refused: ${error}`);
   }
 
-  /** Applies a batch in one transaction; events go out once it is committed. */
-  function ingest(entries: [string, string[] | null][]): void {
-    const valid: { entryId: string; message: ResultMessage }[] = [];
-    for (const [entryId, fields] of entries) {
-      const text = fields ? fields[fields.indexOf('m') + 1] : undefined;
-      const parsed = parseResultMessage(fields && fields.indexOf('m') >= 0 ? text : undefined);
-      if (parsed.ok) valid.push({ entryId, message: parsed.value });
-      else refuse(entryId, parsed.error);
-    }
-    const outcomes: { entryId: string; outcome: IngestOutcome }[] = store.batch(() => valid.map(({ entryId, message }) => ({ entryId, outcome: applyResult(store, message) })));
-    for (const { entryId, outcome } of outcomes) {
-      if (outcome.result === 'applied') {
-        stats.applied++;
-        outcome.events.forEach(emit);
-      } else if (outcome.result === 'skipped') stats.skipped++;
-      else refuse(entryId, outcome.error);
+  /**
+   * Applies what one read returned, in transactions of at most SLICE_MS each, yielding to the event
+   * loop between them (the UI served by this process stays responsive during a backlog); the events
+   * of a slice go out once it is committed.
+   */
+  async function ingest(entries: [string, string[] | null][]): Promise<void> {
+    let next = 0;
+    while (next < entries.length) {
+      const sliceStart = performance.now();
+      const outcomes = store.batch(() => {
+        const out: { entryId: string; outcome: IngestOutcome | { result: 'malformed'; error: string } }[] = [];
+        while (next < entries.length && (out.length === 0 || performance.now() - sliceStart < SLICE_MS)) {
+          const [entryId, fields] = entries[next++];
+          const at = fields ? fields.indexOf('m') : -1;
+          const parsed = parseResultMessage(at >= 0 ? fields![at + 1] : undefined);
+          out.push({ entryId, outcome: parsed.ok ? applyResult(store, parsed.value) : { result: 'malformed', error: parsed.error } });
+        }
+        return out;
+      });
+      for (const { entryId, outcome } of outcomes) {
+        if (outcome.result === 'applied') {
+          stats.applied++;
+          outcome.events.forEach(emit);
+        } else if (outcome.result === 'skipped') stats.skipped++;
+        else refuse(entryId, outcome.error);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
@@ -167,7 +180,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
           continue;
         }
         caughtUp = false;
-        ingest(entries);
+        await ingest(entries);
         const ids = entries.map(([entryId]) => entryId);
         await redis.multi().xack(stream, RESULTS_GROUP, ...ids).xdel(stream, ...ids).exec();
       } catch (error) {

@@ -114,8 +114,9 @@ function applyBody(store: ExperimentStore, run: RunRecord, message: ResultMessag
         return same ? skipped(`epoch ${body.epoch} is already recorded with these numbers`) : refused(`run ${run.id}: epoch ${body.epoch} is already recorded with other numbers (message ${message.seq} of worker ${message.by.worker})`);
       }
       store.recordEpoch(run.id, body.epoch, rows);
-      const stored = store.getMetrics(run.id, { afterEpoch: body.epoch - 1 }).filter((m) => m.epoch === body.epoch);
-      return applied([{ type: 'run.epoch', runId: run.id, epoch: body.epoch, plannedEpochs: run.plannedEpochs ?? 0, metrics: stored.map(metricRowOf) }]);
+      // The rows as stored: a message carries no non-finite values (JSON has none), so none became null.
+      const metrics = rows.map((r) => metricRowOf({ ...r, epoch: body.epoch, testMetric: r.testMetric ?? null }));
+      return applied([{ type: 'run.epoch', runId: run.id, epoch: body.epoch, plannedEpochs: run.plannedEpochs ?? 0, metrics }]);
     }
     case 'alignment': {
       const matrices = body.matrices.map((m, i) => {
