@@ -254,6 +254,29 @@ describe.skipIf(!HAVE_REDIS)('remote runs through a real Redis and real workers'
     cliStore.close();
   }, 180_000);
 
+  it('a cancelled remote run resumes on the workers from its last checkpoint (train --resume ID --queue)', async () => {
+    const config = { ...SMALL, epochs: 300, checkpointEvery: 10 };
+    const expected = await reference(config);
+    const { store, path } = openCoordinatorStore('resume');
+    const coordinator = await coordinatorFor(store, path);
+    const runId = await submit(coordinator, store, config);
+    await waitFor(() => store.finishedEpochs(runId) >= 40, '40 epochs', 60_000);
+    await coordinator.cancel(runId);
+    await whenEnded(coordinator, [runId], 30_000);
+    expect(store.getRun(runId)!.status).toBe('cancelled');
+    const checkpoint = store.latestCheckpoint(runId)!.epoch;
+    await coordinator.close();
+    store.close();
+    const resumed = await runCli(['train', '--resume', String(runId), '--db', path, '--queue', redis.url, '--json']);
+    expect(resumed.code, resumed.io.stderr.join('\n')).toBe(0);
+    expect(resumed.json).toMatchObject({ runId, status: 'completed', epochsDone: 300 });
+    const after = openStore(path, { mustExist: true });
+    expect(wholeEpochs(after, runId)).toBe(300);
+    expect(finalMetrics(after, runId)).toEqual(expected);
+    expect(after.getEvents(runId).map((e) => e.message)).toContainEqual(expect.stringMatching(new RegExp(`from the checkpoint of epoch ${checkpoint}`)));
+    after.close();
+  }, 180_000);
+
   it('a malformed job or result message is refused with a clear error; worker, coordinator and store carry on', async () => {
     const { store, path } = openCoordinatorStore('malformed');
     const log: string[] = [];
