@@ -54,11 +54,13 @@ const workerCommand: Command = {
     if (first === 'SIGTERM') {
       io.err('stopping now: running jobs are left to other workers (they resume from their last checkpoint)');
       await worker.close({ force: true });
-      return 0;
+    } else {
+      io.err('stopping: no new jobs; running jobs finish (Ctrl-C again to leave them to other workers)');
+      const forced = stopSignal().then(() => worker.close({ force: true }));
+      await Promise.race([worker.close({ force: false }), forced]);
     }
-    io.err('stopping: no new jobs; running jobs finish (Ctrl-C again to leave them to other workers)');
-    const forced = stopSignal().then(() => worker.close({ force: true }));
-    await Promise.race([worker.close({ force: false }), forced]);
+    // Redis clients that were reconnecting to a Redis that is gone may still hold timers: leave anyway.
+    setTimeout(() => process.exit(0), 1000).unref();
     return 0;
   },
 };

@@ -240,8 +240,10 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     async close({ force = false } = {}) {
       clearInterval(beater);
       if (force) for (const job of active.values()) job.child?.kill('SIGKILL');
-      await worker.close(force);
-      await removeWorker(redis, keys, id).catch(() => {});
+      // Leaving must not wait on a Redis that is gone: BullMQ and the registry get a few seconds.
+      const atMost = (promise: Promise<unknown>, ms: number) => Promise.race([promise.catch(() => {}), new Promise((r) => setTimeout(r, ms).unref())]);
+      await (force ? atMost(worker.close(true), 5000) : worker.close(false));
+      await atMost(removeWorker(redis, keys, id), 2000);
       redis.disconnect();
       workerConnection.disconnect();
     },
