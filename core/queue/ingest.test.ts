@@ -129,6 +129,16 @@ describe('ingest', () => {
     expect(store.getRun(runId)).toMatchObject({ status: 'failed', error: "worker a: dataset 'x' hashes to 0123… here" });
   });
 
+  it('cancels a run whose cancellation a worker found when the job came to it', () => {
+    const runId = newRemoteRun();
+    applyResult(store, message('leaseAAAA1', 1, started()));
+    store.requestCancel(runId);
+    // its worker died before seeing the flag; the next worker finds it and does not start the run
+    expect(applyResult(store, message('leaseBBBB1', 1, { kind: 'withdrawn' }, WORKER_B)).result).toBe('applied');
+    expect(store.getRun(runId)!.status).toBe('cancelled');
+    expect(applyResult(store, message('leaseBBBB1', 1, { kind: 'withdrawn' }, WORKER_B)).result).toBe('skipped');
+  });
+
   it('names what is wrong with a malformed message', () => {
     expect(parseResultMessage('{not json')).toMatchObject({ ok: false, error: expect.stringMatching(/^malformed result: not JSON/) });
     expect(parseResultMessage(JSON.stringify({ v: 1 }))).toMatchObject({ ok: false, error: expect.stringMatching(/^malformed result: job: /) });

@@ -64,6 +64,12 @@ function applyUnchecked(store: ExperimentStore, message: ResultMessage): IngestO
     return applied([statusEvent(updated)]);
   }
 
+  if (body.kind === 'withdrawn') {
+    // A cancellation asked for while the job changed hands (its worker died mid-run).
+    if (run.status !== 'running' && run.status !== 'queued') return skipped(`run ${run.id} is ${run.status}`);
+    return applied([statusEvent(store.setStatus(run.id, 'cancelled', { reason: `cancelled; worker ${message.by.worker} did not start it again` }))]);
+  }
+
   if (body.kind === 'started') {
     if (run.queue.lease === message.lease) return skipped('this worker lease has already started');
     if (run.status === 'failed' || run.status === 'cancelled') return refused(`${where}: the run is ${run.status}; a worker cannot restart it`);
@@ -147,6 +153,7 @@ function applyBody(store: ExperimentStore, run: RunRecord, message: ResultMessag
       return applied([statusEvent(store.setStatus(run.id, body.status, body.error ? { error: body.error } : {}))]);
     case 'started':
     case 'refused':
+    case 'withdrawn':
       return refused('handled before');
   }
 }

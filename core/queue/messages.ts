@@ -81,6 +81,8 @@ export const resultBodySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('started'), startEpoch: epoch, datasetSha256: sha256 }).strict(),
   /** the worker refused the job before training (data missing or hashing differently): the run fails */
   z.object({ kind: z.literal('refused'), error: z.string().min(1).max(20_000) }).strict(),
+  /** the worker found the run's cancellation asked for before it started training: the run is cancelled */
+  z.object({ kind: z.literal('withdrawn') }).strict(),
   z
     .object({
       kind: z.literal('info'),

@@ -140,10 +140,14 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       throw new UnrecoverableError(parsed.error);
     }
     const run = parsed.value;
-    if (await redis.exists(keys.cancel(jobId))) return { status: 'cancelled' };
     // Take the lease first: from now on an earlier holder of this job can add nothing.
     const lease = randomBytes(12).toString('base64url');
     await redis.hset(keys.lease(jobId), { lease, worker: identity.worker, host: identity.host, pid: String(identity.pid), start: identity.start ?? '' });
+    if (await redis.exists(keys.cancel(jobId))) {
+      const message: ResultMessage = { v: MESSAGE_VERSION, job: jobId, run: run.runId, lease, seq: 1, by: identity, body: { kind: 'withdrawn' } };
+      await redis.fencedAppend(keys.lease(jobId), keys.results(run.coordinator), keys.checkpoint(jobId), lease, JSON.stringify(message), '', '');
+      return { status: 'cancelled' };
+    }
     await redis.set(keys.alive(jobId), lease, 'PX', ALIVE_TTL_MS);
     const saved = await redis.hgetall(keys.checkpoint(jobId));
     const checkpoint = saved.epoch !== undefined && saved.data !== undefined ? { epoch: Number(saved.epoch), data: saved.data } : null;
