@@ -29,9 +29,10 @@ describe('wrapUtilityProcess', () => {
     expect(child.postMessage).toHaveBeenCalledWith({ type: 'cancel' });
     const received: WorkerToHost[] = [];
     handle.onMessage((message) => received.push(message));
-    const good: WorkerToHost = { type: 'alignment', runId: 3, epoch: 2 };
+    const good: WorkerToHost = { type: 'run.alignment', runId: 3, epoch: 2 };
     child.emit('message', good);
-    child.emit('message', { type: 'alignment', runId: 'three' });
+    child.emit('message', { type: 'run.alignment', runId: 'three' });
+    child.emit('message', { type: 'dataset.progress', name: 'cora' });
     child.emit('message', 'garbage');
     expect(received).toEqual([good]);
   });

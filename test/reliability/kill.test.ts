@@ -5,7 +5,8 @@ import type { ApiEvent, RunSummary } from '../../contract/api';
 import { createApiHandlers, type ApiHandlers } from '../../core/api/handlers';
 import { createTrainingHost, type TrainingHost } from '../../core/host/training-host';
 import { Rng } from '../../core/random';
-import { openStore, type EpochMetric, type ExperimentStore } from '../../core/store';
+import type { EpochMetricRow } from '../../contract/api';
+import { openStore, type ExperimentStore } from '../../core/store';
 import {
   epochRows,
   finalMetrics,
@@ -77,7 +78,7 @@ function checkWholeEpochs(store: ExperimentStore, runId: number, students: numbe
 }
 
 /** The rows a resume must leave alone: those up to the last checkpoint. */
-function rowsUpToCheckpoint(store: ExperimentStore, runId: number): { checkpoint: number; rows: EpochMetric[] } {
+function rowsUpToCheckpoint(store: ExperimentStore, runId: number): { checkpoint: number; rows: EpochMetricRow[] } {
   const checkpoint = store.latestCheckpoint(runId)?.epoch ?? 0;
   return { checkpoint, rows: store.getMetrics(runId).filter((m) => m.epoch <= checkpoint) };
 }

@@ -19,3 +19,18 @@ export function useEvents(listener: (event: ApiEvent) => void): void {
   const stop = useApi().subscribe(listener);
   onScopeDispose(stop);
 }
+
+/**
+ * Calls `resync` each time the event stream opens again after it was down (or not yet open):
+ * events sent meanwhile never arrived, so views that follow them must fetch what they missed.
+ */
+export function useReconnect(resync: () => void): void {
+  const connection = useApi().connection;
+  let state = connection.state;
+  const stop = connection.onChange((next) => {
+    const wasDown = state !== 'open';
+    state = next;
+    if (next === 'open' && wasDown) resync();
+  });
+  onScopeDispose(stop);
+}

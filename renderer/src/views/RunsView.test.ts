@@ -47,7 +47,14 @@ describe('RunsView', () => {
 
   it('moves progress and best metric in place on run.epoch events', async () => {
     const { wrapper, fake } = await mountView();
-    fake.emit({ type: 'run.epoch', runId: 3, epoch: 30, plannedEpochs: 40, metrics: [{ epoch: 30, student: 0, taskLoss: 0.1, distillLoss: 0.01, trainMetric: 0.9, valMetric: 0.77, testMetric: 0.75, epochMs: 5, elapsedMs: 150 }] });
+    fake.emit({
+      type: 'run.epoch',
+      runId: 3,
+      epoch: 30,
+      plannedEpochs: 40,
+      metrics: [{ epoch: 30, student: 0, taskLoss: 0.1, distillLoss: 0.01, trainMetric: 0.9, valMetric: 0.77, testMetric: 0.75, epochMs: 5, elapsedMs: 150 }],
+      best: [{ idx: 0, bestVal: 0.77, bestEpoch: 30, testAtBest: 0.75 }],
+    });
     await flushPromises();
     expect(wrapper.find('[role=progressbar]').attributes('aria-valuenow')).toBe('75');
     expect(wrapper.find('tr[data-run-id="3"]').text()).toContain('0.770');

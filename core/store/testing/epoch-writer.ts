@@ -1,7 +1,7 @@
 /**
  * Test fixture for store-kill.test.ts: trains nothing, but writes to the store the way a trainer
  * does — epoch metrics, a heatmap set and a checkpoint per epoch — until it is killed.
- * usage: node bin/run-ts.js core/store/test-fixtures/epoch-writer.ts DB_FILE STUDENTS
+ * usage: node bin/run-ts.js core/store/testing/epoch-writer.ts DB_FILE STUDENTS
  */
 import { openStore } from '../store';
 
@@ -16,18 +16,18 @@ const deadline = Date.now() + 60_000;
 for (let epoch = 1; Date.now() < deadline; epoch++) {
   store.recordEpoch(
     run.id,
-    epoch,
     Array.from({ length: numStudents }, (_, student) => ({
+      epoch,
       student, taskLoss: 1 / epoch, distillLoss: 0.5 / epoch, trainMetric: 0.5, valMetric: epoch, testMetric: null, epochMs: 1, elapsedMs: epoch,
     })),
   );
   const matrices = [];
   for (let student = 0; student < numStudents; student++) {
     for (let peer = 0; peer < numStudents; peer++) {
-      if (peer !== student) matrices.push({ student, peer, rows: 4, cols: 4, data: new Float32Array(16).fill(epoch) });
+      if (peer !== student) matrices.push({ epoch, student, peer, rows: 4, cols: 4, data: new Float32Array(16).fill(epoch) });
     }
   }
-  store.recordAlignment(run.id, epoch, matrices);
+  store.recordAlignment(run.id, matrices);
   // big enough that the kill often lands inside a write
   store.saveCheckpoint(run.id, epoch, new Uint8Array(256 * 1024).fill(epoch % 256));
   process.stdout.write(`epoch ${epoch}\n`);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Task } from '../datasets/types';
+import type { Task } from '../../contract/api';
 import { UserError } from '../errors';
+import type { Labels } from '../graph/graph-data';
 
 /**
  * Task losses (differentiable, on tensors) and metrics (on downloaded logits) for the two tasks:
@@ -11,7 +12,6 @@ import { UserError } from '../errors';
  * `nodes` lists the rows that count (a split); losses and metrics are means over them.
  */
 
-export type Labels = Int32Array | Uint8Array;
 
 /** Checks that `nodes` is non-empty and indexes rows of an N-row array; UserError names the culprit. */
 export function checkNodeIndices(what: string, nodes: Int32Array, numNodes: number): void {

@@ -1,15 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
+import type { BackendInfo, StudentConvergence } from '../../contract/api';
 import type { RunConfig, RunConfigInput } from '../../contract/run-config';
 import { loadDataset } from '../datasets/load';
-import type { Dataset } from '../datasets/types';
 import { UserError } from '../errors';
 import { Rng } from '../random';
 import type { ExperimentStore } from '../store';
 import { getGraphOps, initBackend, type BackendReport } from '../tensor/backend';
-import { newRunRecord, parseRunConfig } from './run-config';
-import { trainStudents, type TrainEvent, type TrainOutcome } from './trainer';
-import { prepareTrainingData, type TrainingData } from './training-data';
+import { parseRunConfig } from '../train/run-config';
+import { trainStudents, type TrainOutcome } from '../train/trainer';
+import { prepareTrainingData, type TrainingData } from '../train/training-data';
 import { appVersion } from '../version';
+import { newRunRecord } from './new-run';
+import { recordTrainEvent, type ExperimentEvent } from './record-events';
 
 export interface ExperimentOptions {
   store: ExperimentStore;
@@ -23,16 +25,23 @@ export interface ExperimentOptions {
   /** sweeps group their runs */
   group?: string | null;
   signal?: AbortSignal;
+  /**
+   * What the UI hears, as it is recorded: `backend` and `run.status` (running) once the run is
+   * claimed, then every `run.epoch`, `run.alignment` and `run.log`. How the run ended is the
+   * caller's to report (it may fail before it ever runs).
+   */
   onEvent?: (event: ExperimentEvent) => void;
 }
 
-export type ExperimentEvent =
-  | { type: 'started'; runId: number; backend: BackendReport; dataset: Dataset; plannedEpochs: number; startEpoch: number }
-  | TrainEvent;
-
-export interface ExperimentResult extends TrainOutcome {
+export interface ExperimentResult extends Omit<TrainOutcome, 'convergence'> {
   runId: number;
   backend: BackendReport;
+  /** each student as recorded: its best (decided by the store) and its convergence figures */
+  students: StudentConvergence[];
+}
+
+export function backendInfoOf(report: BackendReport): BackendInfo {
+  return { backend: report.backend, graphOps: report.graphOps, threads: report.threads, kernelThreads: report.kernelThreads, skipped: report.skipped.map((s) => ({ backend: s.backend, reason: s.reason })) };
 }
 
 /**
@@ -59,8 +68,9 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     // From here on, liveness is proven by this process's heartbeat thread, whatever an epoch's length.
     const heartbeat = store.startHeartbeat(runId, (problem) => process.stderr.write(`alignahead: ${problem}\n`));
     try {
-      const outcome = await trainClaimed(store, runId, { ...options, config, data, backend, dataset });
-      return { ...outcome, runId, backend };
+      const outcome = await trainClaimed(store, runId, { ...options, config, data, backend });
+      const { convergence: _, ...rest } = outcome;
+      return { ...rest, runId, backend, students: store.getStudents(runId) };
     } finally {
       await heartbeat.stop();
     }
@@ -73,23 +83,20 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
 async function trainClaimed(
   store: ExperimentStore,
   runId: number,
-  options: ExperimentOptions & { config: RunConfig; data: TrainingData; backend: BackendReport; dataset: Dataset },
+  options: ExperimentOptions & { config: RunConfig; data: TrainingData; backend: BackendReport },
 ): Promise<TrainOutcome> {
   const { config } = options;
+  const publish = options.onEvent ?? (() => {});
   const cancel = new AbortController();
   const onOuterAbort = () => cancel.abort();
   options.signal?.addEventListener('abort', onOuterAbort);
   try {
     let resumeFrom: Uint8Array | undefined;
-    let startEpoch = 0;
     if (options.resume) {
       const checkpoint = store.latestCheckpoint(runId);
-      if (checkpoint) {
-        resumeFrom = checkpoint.data;
-        startEpoch = checkpoint.epoch;
-      }
+      resumeFrom = checkpoint?.data;
       // Epochs after the checkpoint are trained again; drop their records so the history stays single-valued.
-      store.discardAfterEpoch(runId, startEpoch);
+      store.discardAfterEpoch(runId, checkpoint?.epoch ?? 0);
     }
     store.updateRunInfo(runId, {
       backend: options.backend.backend,
@@ -97,7 +104,8 @@ async function trainClaimed(
       versions: { app: appVersion(), tfjs: tf.version.tfjs, node: process.version, platform: `${process.platform}-${process.arch}` },
       plannedEpochs: config.epochs,
     });
-    options.onEvent?.({ type: 'started', runId, backend: options.backend, dataset: options.dataset, plannedEpochs: config.epochs, startEpoch });
+    publish({ type: 'backend', backend: backendInfoOf(options.backend) });
+    publish({ type: 'run.status', runId, status: 'running', error: null });
     const outcome = await trainStudents({
       config,
       data: options.data,
@@ -105,22 +113,12 @@ async function trainClaimed(
       signal: cancel.signal,
       resumeFrom,
       onEvent: (event) => {
-        record(store, runId, event);
+        const published = recordTrainEvent(store, runId, config.epochs, event);
         if (event.type === 'epoch' && store.heartbeat(runId).cancelRequested) cancel.abort();
-        options.onEvent?.(event);
+        if (published) publish(published);
       },
     });
-    outcome.students.forEach((s) =>
-      store.updateStudentSummary(runId, s.student, {
-        bestVal: finiteOrNull(s.bestVal),
-        bestEpoch: s.bestEpoch || null,
-        testAtBest: finiteOrNull(s.test),
-        epochsTo95: s.convergence.epochsTo95,
-        secondsTo95: s.convergence.secondsTo95,
-        epochsTo99: s.convergence.epochsTo99,
-        secondsTo99: s.convergence.secondsTo99,
-      }),
-    );
+    outcome.convergence.forEach((figures, k) => store.setConvergence(runId, k, figures));
     store.logEvent(runId, 'info', 'status', `${outcome.status} after ${outcome.epochsDone} epochs`, { epochMsMedian: outcome.epochMsMedian });
     store.setStatus(runId, outcome.status);
     return outcome;
@@ -137,39 +135,4 @@ async function trainClaimed(
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort);
   }
-}
-
-/** Writes one trainer event to the store (each call is its own transaction). */
-function record(store: ExperimentStore, runId: number, event: TrainEvent): void {
-  switch (event.type) {
-    case 'epoch':
-      store.recordEpoch(
-        runId,
-        event.epoch,
-        event.students.map((s) => ({
-          student: s.student,
-          taskLoss: s.taskLoss,
-          distillLoss: s.distillLoss,
-          trainMetric: s.train,
-          valMetric: s.val,
-          testMetric: s.test,
-          epochMs: event.epochMs,
-          elapsedMs: event.elapsedMs,
-        })),
-      );
-      break;
-    case 'alignment':
-      store.recordAlignment(runId, event.epoch, event.matrices);
-      break;
-    case 'checkpoint':
-      store.saveCheckpoint(runId, event.epoch, event.bytes);
-      break;
-    case 'log':
-      store.logEvent(runId, event.level, 'log', event.message);
-      break;
-  }
-}
-
-function finiteOrNull(x: number): number | null {
-  return Number.isFinite(x) ? x : null;
 }
