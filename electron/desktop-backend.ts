@@ -1,9 +1,6 @@
 import type { ApiEvent, CallName, CallResult } from '../contract/api';
-import { createApiHandlers } from '../core/api/handlers';
-import { createEventHub } from '../core/api/event-hub';
-import { createTrainingHost } from '../core/host/training-host';
+import { createBackend } from '../core/api/backend';
 import type { SpawnWorker } from '../core/host/worker-protocol';
-import { openStore } from '../core/store';
 import type { DesktopDataPaths } from './data-paths';
 
 export interface DesktopBackend {
@@ -18,46 +15,29 @@ export interface DesktopBackend {
 }
 
 /**
- * The same backend serve mode runs (store, event hub, training host, API handlers), wired for the
- * desktop: workers come from the injected spawner (utility processes) and every event goes to
- * `onEvent` (the open windows).
+ * The backend serve mode runs (core/api/backend.ts), for the desktop: workers come from the
+ * injected spawner (utility processes), every event goes to `onEvent` (the open windows), and
+ * datasets may be imported from the home folder, the cache, and folders the user picks.
  */
 export function createDesktopBackend(
   options: DesktopDataPaths & { homeDir: string; spawnWorker: SpawnWorker; onEvent(event: ApiEvent): void; log(line: string): void },
 ): DesktopBackend {
-  const store = openStore(options.databasePath);
-  const hub = createEventHub(options.log);
-  hub.subscribe(options.onEvent);
-  const host = createTrainingHost({
-    databasePath: options.databasePath,
-    cacheDir: options.cacheDir,
-    spawnWorker: options.spawnWorker,
-    onEvent: (event) => hub.publish(event),
-    store,
-    log: options.log,
-  });
-  // Read on every import, so folders granted later through the dialog count from then on.
   const importRoots = [options.homeDir, options.cacheDir];
-  const handlers = createApiHandlers({
+  const backend = createBackend({
     mode: 'electron',
-    store,
-    host,
-    dataDir: options.dataDir,
     databasePath: options.databasePath,
+    dataDir: options.dataDir,
     cacheDir: options.cacheDir,
     importRoots,
-    publish: (event) => hub.publish(event),
+    spawnWorker: options.spawnWorker,
+    onEvent: options.onEvent,
     log: options.log,
   });
   return {
-    dispatch: (name, input) => handlers.dispatch(name, input),
+    dispatch: (name, input) => backend.dispatch(name, input),
     allowImportsFrom(folder) {
       if (!importRoots.includes(folder)) importRoots.push(folder);
     },
-    async dispose() {
-      await handlers.dispose();
-      await host.dispose();
-      store.close();
-    },
+    dispose: () => backend.dispose(),
   };
 }
