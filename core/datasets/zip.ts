@@ -1,8 +1,28 @@
-import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { crc32, inflateRawSync } from 'node:zlib';
 import { UserError } from '../errors';
+import {
+  CENTRAL_SIZE,
+  EOCD_SIZE,
+  FLAG_ENCRYPTED,
+  FLAG_UTF8,
+  LOCAL_SIZE,
+  METHOD_DEFLATED,
+  METHOD_STORED,
+  SIG_CENTRAL,
+  SIG_EOCD,
+  SIG_LOCAL,
+  SIG_ZIP64_EOCD,
+  SIG_ZIP64_LOCATOR,
+  U16_MAX,
+  U32_MAX,
+  ZIP64_EOCD_SIZE,
+  ZIP64_EXTRA_ID,
+  ZIP64_LOCATOR_SIZE,
+} from './zip-format';
 
 /**
- * A small ZIP reader and writer over node:zlib, enough for NumPy `.npz` files and dataset archives.
+ * A small ZIP reader over node:zlib, enough for NumPy `.npz` files and dataset archives (tests write
+ * archives with testing/writers.ts).
  *
  * Archives come from the internet, so nothing in them is trusted: every offset is bounds-checked,
  * declared sizes are checked against limits BEFORE any buffer is allocated, inflation is capped at
@@ -46,24 +66,6 @@ export const DEFAULT_ZIP_LIMITS: Required<ZipLimits> = {
   maxTotalBytes: 4 * GiB,
   maxEntries: 100_000,
 };
-
-const SIG_LOCAL = 0x04034b50;
-const SIG_CENTRAL = 0x02014b50;
-const SIG_EOCD = 0x06054b50;
-const SIG_ZIP64_EOCD = 0x06064b50;
-const SIG_ZIP64_LOCATOR = 0x07064b50;
-const EOCD_SIZE = 22;
-const ZIP64_LOCATOR_SIZE = 20;
-const ZIP64_EOCD_SIZE = 56;
-const CENTRAL_SIZE = 46;
-const LOCAL_SIZE = 30;
-const ZIP64_EXTRA_ID = 0x0001;
-const U16_MAX = 0xffff;
-const U32_MAX = 0xffffffff;
-const METHOD_STORED = 0;
-const METHOD_DEFLATED = 8;
-const FLAG_ENCRYPTED = 0x1;
-const FLAG_UTF8 = 0x800;
 
 /** Reads a ZIP archive held in memory. `label` names it in error messages. */
 export function openZip(bytes: Uint8Array, label: string, limits: ZipLimits = {}): ZipArchive {
@@ -230,114 +232,4 @@ function readU64(buf: Buffer, offset: number, fail: (problem: string) => never, 
   const value = buf.readBigUInt64LE(offset);
   if (value > BigInt(Number.MAX_SAFE_INTEGER)) return fail(`${what} is absurdly large (${value})`);
   return Number(value);
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Writer
-
-export interface ZipInput {
-  readonly name: string;
-  readonly data: Uint8Array;
-}
-
-export interface ZipWriteOptions {
-  /** deflate entries (default true); stored otherwise */
-  compress?: boolean;
-  /** write ZIP64 records even when the archive is small (for tests of the reader's ZIP64 path) */
-  forceZip64?: boolean;
-}
-
-/**
- * Builds a ZIP archive in memory. Sizes are known up front, so there are no data descriptors;
- * timestamps are fixed at 1980-01-01 so that the same input gives the same bytes.
- */
-export function writeZip(inputs: readonly ZipInput[], options: ZipWriteOptions = {}): Buffer {
-  const compress = options.compress ?? true;
-  const parts: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  const seen = new Set<string>();
-  for (const input of inputs) {
-    if (seen.has(input.name)) throw new Error(`writeZip: duplicate entry name '${input.name}'`);
-    seen.add(input.name);
-    const name = Buffer.from(input.name, 'utf8');
-    const raw = Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength);
-    const method = compress ? METHOD_DEFLATED : METHOD_STORED;
-    const payload = compress ? deflateRawSync(raw) : raw;
-    const crc = crc32(raw) >>> 0;
-    const zip64 = options.forceZip64 || raw.length >= U32_MAX || payload.length >= U32_MAX || offset >= U32_MAX;
-
-    // Local header: sizes written in place (or saturated with a ZIP64 extra holding both).
-    const localExtra = zip64 ? zip64Extra([raw.length, payload.length]) : Buffer.alloc(0);
-    const localHeader = Buffer.alloc(LOCAL_SIZE);
-    localHeader.writeUInt32LE(SIG_LOCAL, 0);
-    localHeader.writeUInt16LE(zip64 ? 45 : 20, 4);
-    localHeader.writeUInt16LE(FLAG_UTF8, 6);
-    localHeader.writeUInt16LE(method, 8);
-    localHeader.writeUInt16LE(0, 10); // time 00:00
-    localHeader.writeUInt16LE(0x21, 12); // date 1980-01-01
-    localHeader.writeUInt32LE(crc, 14);
-    localHeader.writeUInt32LE(zip64 ? U32_MAX : payload.length, 18);
-    localHeader.writeUInt32LE(zip64 ? U32_MAX : raw.length, 22);
-    localHeader.writeUInt16LE(name.length, 26);
-    localHeader.writeUInt16LE(localExtra.length, 28);
-
-    const centralExtra = zip64 ? zip64Extra([raw.length, payload.length, offset]) : Buffer.alloc(0);
-    const header = Buffer.alloc(CENTRAL_SIZE);
-    header.writeUInt32LE(SIG_CENTRAL, 0);
-    header.writeUInt16LE(zip64 ? 45 : 20, 4);
-    header.writeUInt16LE(zip64 ? 45 : 20, 6);
-    header.writeUInt16LE(FLAG_UTF8, 8);
-    header.writeUInt16LE(method, 10);
-    header.writeUInt16LE(0, 12);
-    header.writeUInt16LE(0x21, 14);
-    header.writeUInt32LE(crc, 16);
-    header.writeUInt32LE(zip64 ? U32_MAX : payload.length, 20);
-    header.writeUInt32LE(zip64 ? U32_MAX : raw.length, 24);
-    header.writeUInt16LE(name.length, 28);
-    header.writeUInt16LE(centralExtra.length, 30);
-    header.writeUInt32LE(zip64 ? U32_MAX : offset, 42);
-    central.push(header, name, centralExtra);
-
-    parts.push(localHeader, name, localExtra, payload);
-    offset += localHeader.length + name.length + localExtra.length + payload.length;
-  }
-
-  const directory = Buffer.concat(central);
-  const directoryOffset = offset;
-  const count = inputs.length;
-  const zip64End = options.forceZip64 || count >= U16_MAX || directory.length >= U32_MAX || directoryOffset >= U32_MAX;
-  const tail: Buffer[] = [];
-  if (zip64End) {
-    const record = Buffer.alloc(ZIP64_EOCD_SIZE);
-    record.writeUInt32LE(SIG_ZIP64_EOCD, 0);
-    record.writeBigUInt64LE(BigInt(ZIP64_EOCD_SIZE - 12), 4);
-    record.writeUInt16LE(45, 12);
-    record.writeUInt16LE(45, 14);
-    record.writeBigUInt64LE(BigInt(count), 24);
-    record.writeBigUInt64LE(BigInt(count), 32);
-    record.writeBigUInt64LE(BigInt(directory.length), 40);
-    record.writeBigUInt64LE(BigInt(directoryOffset), 48);
-    const locator = Buffer.alloc(ZIP64_LOCATOR_SIZE);
-    locator.writeUInt32LE(SIG_ZIP64_LOCATOR, 0);
-    locator.writeBigUInt64LE(BigInt(directoryOffset + directory.length), 8);
-    locator.writeUInt32LE(1, 16);
-    tail.push(record, locator);
-  }
-  const end = Buffer.alloc(EOCD_SIZE);
-  end.writeUInt32LE(SIG_EOCD, 0);
-  end.writeUInt16LE(zip64End ? U16_MAX : count, 8);
-  end.writeUInt16LE(zip64End ? U16_MAX : count, 10);
-  end.writeUInt32LE(zip64End ? U32_MAX : directory.length, 12);
-  end.writeUInt32LE(zip64End ? U32_MAX : directoryOffset, 16);
-  tail.push(end);
-  return Buffer.concat([...parts, directory, ...tail]);
-}
-
-function zip64Extra(values: number[]): Buffer {
-  const field = Buffer.alloc(4 + 8 * values.length);
-  field.writeUInt16LE(ZIP64_EXTRA_ID, 0);
-  field.writeUInt16LE(8 * values.length, 2);
-  values.forEach((v, i) => field.writeBigUInt64LE(BigInt(v), 4 + 8 * i));
-  return field;
 }

@@ -2,10 +2,10 @@
  * Test-only float64 references for core/distill, written as the formulas read (explicit loops over
  * nodes and their incoming edges), plus random graphs with uneven in-degrees.
  */
-import { buildGraph } from '../graph/build';
-import type { CsrGraph } from '../graph/csr';
-import { Rng } from '../random';
-import type { SimilarityKernel } from './similarity';
+import { buildGraph } from '../../graph/build';
+import type { CsrGraph } from '../../graph/csr';
+import { Rng } from '../../random';
+import type { SimilarityKernel } from '../similarity';
 
 export type Rows = number[][];
 
