@@ -1,6 +1,8 @@
-// Lint: typescript-eslint's recommended rules plus the layering rule of the design:
-// renderer → contract ← electron → core. A wrong-way import fails `npm run lint`.
+// Lint: typescript-eslint's recommended rules plus the layering rules of the design:
+// renderer → contract ← electron → core between the top-level folders, and inside core/ the order of
+// eslint/layers.js. A wrong-way import fails `npm run lint`.
 import tseslint from 'typescript-eslint';
+import { layersPlugin } from './eslint/layers.js';
 
 const layer = (files, forbidden, why) => ({
   files,
@@ -26,4 +28,5 @@ export default tseslint.config(
   layer(['contract/**/*.ts'], ['core', 'electron', 'renderer'], 'contract/ is the shared API description: it imports no implementation.'),
   layer(['renderer/**/*.ts', 'renderer/**/*.vue'], ['core', 'electron'], 'renderer/ reaches the backend only through contract/.'),
   layer(['electron/**/*.ts'], ['renderer'], 'electron/ talks to the UI only through contract/.'),
+  { files: ['core/**/*.ts', 'core/**/*.mjs'], plugins: { layers: layersPlugin }, rules: { 'layers/core-order': 'error' } },
 );
