@@ -28,5 +28,7 @@ export default tseslint.config(
   layer(['contract/**/*.ts'], ['core', 'electron', 'renderer'], 'contract/ is the shared API description: it imports no implementation.'),
   layer(['renderer/**/*.ts', 'renderer/**/*.vue'], ['core', 'electron'], 'renderer/ reaches the backend only through contract/.'),
   layer(['electron/**/*.ts'], ['renderer'], 'electron/ talks to the UI only through contract/.'),
+  // after the rule for all of electron/, which it replaces for these files
+  layer(['electron/preload/**/*.ts'], ['core', 'renderer', 'main', 'worker'], 'the sandboxed preload is bundled alone: it sees contract/ only.'),
   { files: ['core/**/*.ts', 'core/**/*.mjs'], plugins: { layers: layersPlugin }, rules: { 'layers/core-order': 'error' } },
 );

@@ -65,3 +65,15 @@ describe('the core layer rule', () => {
     expect(coreLayerOf(join(REPO_ROOT, 'contract/api.ts'))).toBeNull();
   });
 });
+
+describe('the desktop shell\'s folders', () => {
+  it('keep the sandboxed preload to contract/ alone', async () => {
+    const restricted = async (code: string) => {
+      const [result] = await eslint.lintText(code, { filePath: join(REPO_ROOT, 'electron/preload/fixture.ts') });
+      return result.messages.filter((m) => m.ruleId === 'no-restricted-imports').length;
+    };
+    expect(await restricted("import { openStore } from '../../core/store';\nexport const x = openStore;\n")).toBe(1);
+    expect(await restricted("import { log } from '../main/menu';\nexport const x = log;\n")).toBe(1);
+    expect(await restricted("import type { ApiEvent } from '../../contract/api';\nexport type E = ApiEvent;\n")).toBe(0);
+  });
+});

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import type { UtilityProcess } from 'electron';
-import type { WorkerExit, WorkerToHost } from '../core/host/worker-protocol';
+import type { WorkerExit, WorkerToHost } from '../../core/host/worker-protocol';
 import { utilityProcessSpawner, wrapUtilityProcess } from './utility-spawner';
 
 vi.mock('electron', () => ({}));

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ApiEvent, AppInfo } from '../contract/api';
-import type { HostToWorker, WorkerHandle } from '../core/host/worker-protocol';
+import type { ApiEvent, AppInfo } from '../../contract/api';
+import type { HostToWorker, WorkerHandle } from '../../core/host/worker-protocol';
 import { desktopDataPaths } from './data-paths';
 import { createDesktopBackend } from './desktop-backend';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CALL_NAMES, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type ApiEvent, type CallResult } from '../contract/api';
+import { CALL_NAMES, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type ApiEvent, type CallResult } from '../../contract/api';
 import { CONTENT_SECURITY_POLICY } from './window';
 import { DEFAULT_WINDOW_STATE } from './window-state';
 

@@ -2,8 +2,8 @@
  * Entry of a training worker inside an Electron utility process: the parentPort flavour of
  * core/host/train-worker.ts, without top-level await so it can be bundled as CommonJS.
  */
-import { serveWorker } from '../core/host/worker-runner';
-import type { WorkerToHost } from '../core/host/worker-protocol';
+import { serveWorker } from '../../core/host/worker-runner';
+import type { WorkerToHost } from '../../core/host/worker-protocol';
 
 interface ParentPort {
   postMessage(message: unknown): void;

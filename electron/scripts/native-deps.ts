@@ -11,7 +11,7 @@
  * the rebuild happen once per Electron / better-sqlite3 version. Packaging ships the same copy
  * (electron-builder.yml has npmRebuild: false and includes dist/electron/node_modules).
  *
- * Run: `node bin/run-ts.js electron/native-deps.ts` (needs the Electron headers or a prebuilt
+ * Run: `node bin/run-ts.js electron/scripts/native-deps.ts` (npm run prepare:electron-native) (needs the Electron headers or a prebuilt
  * binary, so network on first use; bin/start.js only calls it when the Electron binary exists).
  */
 import { spawnSync } from 'node:child_process';
@@ -19,7 +19,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const NATIVE_MODULES = ['better-sqlite3'] as const;
 
 export interface NativeStamp {

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 export const SERVE_FALLBACK_MESSAGE = 'Electron binary not installed (offline install); starting serve mode instead — open the URL below';
 

@@ -1,6 +1,6 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type * as Contract from '../contract/api';
-import type { ApiEvent, CallResult, PreloadBridge } from '../contract/api';
+import type * as Contract from '../../contract/api';
+import type { ApiEvent, CallResult, PreloadBridge } from '../../contract/api';
 
 /**
  * The only thing the page gets: two functions on window[BRIDGE_KEY]. Neither ipcRenderer nor the

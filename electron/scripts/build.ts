@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ELECTRON_OUT_DIR = join(REPO_ROOT, 'dist', 'electron');
 
 /**
@@ -69,10 +69,10 @@ export async function buildElectron(options: { outDir?: string; minify?: boolean
     // npm packages stay external: native better-sqlite3 must come from node_modules (the Electron
     // build in dist/electron/node_modules wins over the Node build), and tfjs-backend-wasm finds
     // its .wasm files next to its own code.
-    build({ ...common, ...nodeSide, entryPoints: [join(REPO_ROOT, 'electron', 'main.ts')], outfile: outputs.main, packages: 'external', external: ['electron'] }),
-    build({ ...common, ...nodeSide, entryPoints: [join(REPO_ROOT, 'electron', 'utility-worker.ts')], outfile: outputs.worker, packages: 'external' }),
+    build({ ...common, ...nodeSide, entryPoints: [join(REPO_ROOT, 'electron', 'main', 'main.ts')], outfile: outputs.main, packages: 'external', external: ['electron'] }),
+    build({ ...common, ...nodeSide, entryPoints: [join(REPO_ROOT, 'electron', 'worker', 'utility-worker.ts')], outfile: outputs.worker, packages: 'external' }),
     build({ ...common, ...nodeSide, entryPoints: [join(REPO_ROOT, 'core', 'tensor', 'parallel', 'kernel-worker.ts')], outfile: outputs.kernelWorker, packages: 'external' }),
-    build({ ...common, entryPoints: [join(REPO_ROOT, 'electron', 'preload.ts')], outfile: outputs.preload, external: ['electron'] }),
+    build({ ...common, entryPoints: [join(REPO_ROOT, 'electron', 'preload', 'preload.ts')], outfile: outputs.preload, external: ['electron'] }),
   ]);
   return Object.values(outputs);
 }

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { BRIDGE_KEY, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type ApiEvent, type PreloadBridge } from '../contract/api';
+import { BRIDGE_KEY, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type ApiEvent, type PreloadBridge } from '../../contract/api';
 
 // The real preload runs against Electron's contextBridge and ipcRenderer; here both are stand-ins
 // that record what the preload does with them.

@@ -1,6 +1,6 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
-import { errorBodyOf } from '../core/api/errors';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, MAX_REQUEST_BYTES, isCallName, type ApiEvent, type CallName, type CallResult } from '../contract/api';
+import { errorBodyOf } from '../../core/api/errors';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, MAX_REQUEST_BYTES, isCallName, type ApiEvent, type CallName, type CallResult } from '../../contract/api';
 
 /**
  * The IPC end of the API: the renderer's `invoke(IPC_CALL_CHANNEL, name, input)` lands here, is

@@ -1,5 +1,5 @@
 import type { UtilityProcess } from 'electron';
-import { isWorkerMessage, type SpawnWorker, type WorkerExit, type WorkerHandle, type WorkerToHost } from '../core/host/worker-protocol';
+import { isWorkerMessage, type SpawnWorker, type WorkerExit, type WorkerHandle, type WorkerToHost } from '../../core/host/worker-protocol';
 
 /**
  * Training workers in the desktop app: one Electron utility process per run (Chromium's process

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
-import { CALL_NAMES, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, MAX_REQUEST_BYTES, type ApiEvent, type CallResult } from '../contract/api';
+import { CALL_NAMES, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, MAX_REQUEST_BYTES, type ApiEvent, type CallResult } from '../../contract/api';
 import { broadcastEvent, registerApiIpc, type Dispatch } from './ipc';
 
 vi.mock('electron', () => ({}));

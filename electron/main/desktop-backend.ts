@@ -1,6 +1,6 @@
-import type { ApiEvent, CallName, CallResult } from '../contract/api';
-import { createBackend } from '../core/api/backend';
-import type { SpawnWorker } from '../core/host/worker-protocol';
+import type { ApiEvent, CallName, CallResult } from '../../contract/api';
+import { createBackend } from '../../core/api/backend';
+import type { SpawnWorker } from '../../core/host/worker-protocol';
 import type { DesktopDataPaths } from './data-paths';
 
 export interface DesktopBackend {

@@ -1,5 +1,5 @@
 /**
- * The desktop app's main process (bundled to dist/electron/main.cjs by electron/build.ts). It owns
+ * The desktop app's main process (bundled to dist/electron/main.cjs by electron/scripts/build.ts). It owns
  * the window, the menu and the backend: the experiment store in the user-data folder, a training
  * host whose workers are utility processes, and the IPC end of the API. The page itself is an
  * untrusted, sandboxed web page that only sees the preload bridge.
