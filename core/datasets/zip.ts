@@ -1,24 +1,6 @@
 import { crc32, inflateRawSync } from 'node:zlib';
 import { UserError } from '../errors';
-import {
-  CENTRAL_SIZE,
-  EOCD_SIZE,
-  FLAG_ENCRYPTED,
-  FLAG_UTF8,
-  LOCAL_SIZE,
-  METHOD_DEFLATED,
-  METHOD_STORED,
-  SIG_CENTRAL,
-  SIG_EOCD,
-  SIG_LOCAL,
-  SIG_ZIP64_EOCD,
-  SIG_ZIP64_LOCATOR,
-  U16_MAX,
-  U32_MAX,
-  ZIP64_EOCD_SIZE,
-  ZIP64_EXTRA_ID,
-  ZIP64_LOCATOR_SIZE,
-} from './zip-format';
+import { ZIP } from './zip-format';
 
 /**
  * A small ZIP reader over node:zlib, enough for NumPy `.npz` files and dataset archives (tests write
@@ -82,11 +64,11 @@ export function openZip(bytes: Uint8Array, label: string, limits: ZipLimits = {}
   let directoryOffset: number = buf.readUInt32LE(eocd + 16);
   if (buf.readUInt16LE(eocd + 4) !== 0 || buf.readUInt16LE(eocd + 6) !== 0) fail('multi-disk (split) archives are not supported');
 
-  const needsZip64 = entryCount === U16_MAX || directorySize === U32_MAX || directoryOffset === U32_MAX;
-  const locator = eocd - ZIP64_LOCATOR_SIZE;
-  if (locator >= 0 && buf.readUInt32LE(locator) === SIG_ZIP64_LOCATOR) {
+  const needsZip64 = entryCount === ZIP.U16_MAX || directorySize === ZIP.U32_MAX || directoryOffset === ZIP.U32_MAX;
+  const locator = eocd - ZIP.ZIP64_LOCATOR_SIZE;
+  if (locator >= 0 && buf.readUInt32LE(locator) === ZIP.SIG_ZIP64_LOCATOR) {
     const recordOffset = readU64(buf, locator + 8, fail, 'ZIP64 end record offset');
-    if (recordOffset + ZIP64_EOCD_SIZE > locator || buf.readUInt32LE(recordOffset) !== SIG_ZIP64_EOCD) {
+    if (recordOffset + ZIP.ZIP64_EOCD_SIZE > locator || buf.readUInt32LE(recordOffset) !== ZIP.SIG_ZIP64_EOCD) {
       fail('corrupt ZIP64 end-of-central-directory record');
     }
     entryCount = readU64(buf, recordOffset + 32, fail, 'entry count');
@@ -105,7 +87,7 @@ export function openZip(bytes: Uint8Array, label: string, limits: ZipLimits = {}
   let pos = directoryOffset;
   const directoryEnd = directoryOffset + directorySize;
   for (let i = 0; i < entryCount; i++) {
-    if (pos + CENTRAL_SIZE > directoryEnd || buf.readUInt32LE(pos) !== SIG_CENTRAL) {
+    if (pos + ZIP.CENTRAL_SIZE > directoryEnd || buf.readUInt32LE(pos) !== ZIP.SIG_CENTRAL) {
       fail(`central directory entry ${i} is corrupt`);
     }
     const flags = buf.readUInt16LE(pos + 8);
@@ -117,15 +99,15 @@ export function openZip(bytes: Uint8Array, label: string, limits: ZipLimits = {}
     const extraLength = buf.readUInt16LE(pos + 30);
     const commentLength = buf.readUInt16LE(pos + 32);
     let localHeaderOffset: number = buf.readUInt32LE(pos + 42);
-    const next = pos + CENTRAL_SIZE + nameLength + extraLength + commentLength;
+    const next = pos + ZIP.CENTRAL_SIZE + nameLength + extraLength + commentLength;
     if (next > directoryEnd) fail(`central directory entry ${i} is corrupt`);
-    const nameBytes = buf.subarray(pos + CENTRAL_SIZE, pos + CENTRAL_SIZE + nameLength);
-    const name = nameBytes.toString(flags & FLAG_UTF8 ? 'utf8' : 'latin1');
+    const nameBytes = buf.subarray(pos + ZIP.CENTRAL_SIZE, pos + ZIP.CENTRAL_SIZE + nameLength);
+    const name = nameBytes.toString(flags & ZIP.FLAG_UTF8 ? 'utf8' : 'latin1');
     const entryFail = (problem: string): never => fail(`entry '${name}' ${problem}`);
 
     // ZIP64: a field saturated at its maximum is stored in the extra field instead, in this order.
-    const extra = buf.subarray(pos + CENTRAL_SIZE + nameLength, pos + CENTRAL_SIZE + nameLength + extraLength);
-    const zip64 = findExtraField(extra, ZIP64_EXTRA_ID);
+    const extra = buf.subarray(pos + ZIP.CENTRAL_SIZE + nameLength, pos + ZIP.CENTRAL_SIZE + nameLength + extraLength);
+    const zip64 = findExtraField(extra, ZIP.ZIP64_EXTRA_ID);
     let z = 0;
     const zip64Field = (what: string): number => {
       if (!zip64 || z + 8 > zip64.length) return entryFail(`has a saturated ${what} but no ZIP64 value for it`);
@@ -133,15 +115,15 @@ export function openZip(bytes: Uint8Array, label: string, limits: ZipLimits = {}
       z += 8;
       return value;
     };
-    if (uncompressedSize === U32_MAX) uncompressedSize = zip64Field('uncompressed size');
-    if (compressedSize === U32_MAX) compressedSize = zip64Field('compressed size');
-    if (localHeaderOffset === U32_MAX) localHeaderOffset = zip64Field('local header offset');
+    if (uncompressedSize === ZIP.U32_MAX) uncompressedSize = zip64Field('uncompressed size');
+    if (compressedSize === ZIP.U32_MAX) compressedSize = zip64Field('compressed size');
+    if (localHeaderOffset === ZIP.U32_MAX) localHeaderOffset = zip64Field('local header offset');
 
-    if (flags & FLAG_ENCRYPTED) entryFail('is encrypted, which is not supported');
-    if (method !== METHOD_STORED && method !== METHOD_DEFLATED) {
+    if (flags & ZIP.FLAG_ENCRYPTED) entryFail('is encrypted, which is not supported');
+    if (method !== ZIP.METHOD_STORED && method !== ZIP.METHOD_DEFLATED) {
       entryFail(`uses compression method ${method}; only stored (0) and deflated (8) are supported`);
     }
-    if (method === METHOD_STORED && compressedSize !== uncompressedSize) {
+    if (method === ZIP.METHOD_STORED && compressedSize !== uncompressedSize) {
       entryFail(`is stored uncompressed but declares ${compressedSize} stored and ${uncompressedSize} uncompressed bytes`);
     }
     if (uncompressedSize > limit.maxEntryBytes) {
@@ -177,13 +159,13 @@ function readEntry(buf: Buffer, entry: ZipEntry, label: string, directoryOffset:
     throw new UserError(`${label}: entry '${entry.name}' ${problem}`);
   };
   const local = entry.localHeaderOffset;
-  if (local + LOCAL_SIZE > directoryOffset || buf.readUInt32LE(local) !== SIG_LOCAL) fail('has a corrupt local header');
-  const dataStart = local + LOCAL_SIZE + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+  if (local + ZIP.LOCAL_SIZE > directoryOffset || buf.readUInt32LE(local) !== ZIP.SIG_LOCAL) fail('has a corrupt local header');
+  const dataStart = local + ZIP.LOCAL_SIZE + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
   if (dataStart + entry.compressedSize > directoryOffset) fail('is truncated (its data runs past the end of the archive data)');
   const compressed = buf.subarray(dataStart, dataStart + entry.compressedSize);
 
   let data: Buffer;
-  if (entry.method === METHOD_STORED) {
+  if (entry.method === ZIP.METHOD_STORED) {
     data = compressed;
   } else {
     try {
@@ -208,9 +190,9 @@ function readEntry(buf: Buffer, entry: ZipEntry, label: string, directoryOffset:
 
 function findEndOfCentralDirectory(buf: Buffer): number {
   // The record sits at the end, followed only by a comment of at most 65535 bytes.
-  const lowest = Math.max(0, buf.length - EOCD_SIZE - U16_MAX);
-  for (let pos = buf.length - EOCD_SIZE; pos >= lowest; pos--) {
-    if (buf.readUInt32LE(pos) === SIG_EOCD && pos + EOCD_SIZE + buf.readUInt16LE(pos + 20) === buf.length) return pos;
+  const lowest = Math.max(0, buf.length - ZIP.EOCD_SIZE - ZIP.U16_MAX);
+  for (let pos = buf.length - ZIP.EOCD_SIZE; pos >= lowest; pos--) {
+    if (buf.readUInt32LE(pos) === ZIP.SIG_EOCD && pos + ZIP.EOCD_SIZE + buf.readUInt16LE(pos + 20) === buf.length) return pos;
   }
   return -1;
 }

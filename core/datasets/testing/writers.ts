@@ -1,24 +1,7 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { NPY_MAGIC, type NpyArray, type NpyData, type NpyDtype } from '../npy';
-import {
-  CENTRAL_SIZE,
-  EOCD_SIZE,
-  FLAG_UTF8,
-  LOCAL_SIZE,
-  METHOD_DEFLATED,
-  METHOD_STORED,
-  SIG_CENTRAL,
-  SIG_EOCD,
-  SIG_LOCAL,
-  SIG_ZIP64_EOCD,
-  SIG_ZIP64_LOCATOR,
-  U16_MAX,
-  U32_MAX,
-  ZIP64_EOCD_SIZE,
-  ZIP64_EXTRA_ID,
-  ZIP64_LOCATOR_SIZE,
-} from '../zip-format';
+import { ZIP } from '../zip-format';
 
 /**
  * Writers of the files the dataset readers read: `.npy` arrays, ZIP archives and `.npz` files. The
@@ -127,41 +110,41 @@ export function writeZip(inputs: readonly ZipInput[], options: ZipWriteOptions =
     seen.add(input.name);
     const name = Buffer.from(input.name, 'utf8');
     const raw = Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength);
-    const method = compress ? METHOD_DEFLATED : METHOD_STORED;
+    const method = compress ? ZIP.METHOD_DEFLATED : ZIP.METHOD_STORED;
     const payload = compress ? deflateRawSync(raw) : raw;
     const crc = crc32(raw) >>> 0;
-    const zip64 = options.forceZip64 || raw.length >= U32_MAX || payload.length >= U32_MAX || offset >= U32_MAX;
+    const zip64 = options.forceZip64 || raw.length >= ZIP.U32_MAX || payload.length >= ZIP.U32_MAX || offset >= ZIP.U32_MAX;
 
     // Local header: sizes written in place (or saturated with a ZIP64 extra holding both).
     const localExtra = zip64 ? zip64Extra([raw.length, payload.length]) : Buffer.alloc(0);
-    const localHeader = Buffer.alloc(LOCAL_SIZE);
-    localHeader.writeUInt32LE(SIG_LOCAL, 0);
+    const localHeader = Buffer.alloc(ZIP.LOCAL_SIZE);
+    localHeader.writeUInt32LE(ZIP.SIG_LOCAL, 0);
     localHeader.writeUInt16LE(zip64 ? 45 : 20, 4);
-    localHeader.writeUInt16LE(FLAG_UTF8, 6);
+    localHeader.writeUInt16LE(ZIP.FLAG_UTF8, 6);
     localHeader.writeUInt16LE(method, 8);
     localHeader.writeUInt16LE(0, 10); // time 00:00
     localHeader.writeUInt16LE(0x21, 12); // date 1980-01-01
     localHeader.writeUInt32LE(crc, 14);
-    localHeader.writeUInt32LE(zip64 ? U32_MAX : payload.length, 18);
-    localHeader.writeUInt32LE(zip64 ? U32_MAX : raw.length, 22);
+    localHeader.writeUInt32LE(zip64 ? ZIP.U32_MAX : payload.length, 18);
+    localHeader.writeUInt32LE(zip64 ? ZIP.U32_MAX : raw.length, 22);
     localHeader.writeUInt16LE(name.length, 26);
     localHeader.writeUInt16LE(localExtra.length, 28);
 
     const centralExtra = zip64 ? zip64Extra([raw.length, payload.length, offset]) : Buffer.alloc(0);
-    const header = Buffer.alloc(CENTRAL_SIZE);
-    header.writeUInt32LE(SIG_CENTRAL, 0);
+    const header = Buffer.alloc(ZIP.CENTRAL_SIZE);
+    header.writeUInt32LE(ZIP.SIG_CENTRAL, 0);
     header.writeUInt16LE(zip64 ? 45 : 20, 4);
     header.writeUInt16LE(zip64 ? 45 : 20, 6);
-    header.writeUInt16LE(FLAG_UTF8, 8);
+    header.writeUInt16LE(ZIP.FLAG_UTF8, 8);
     header.writeUInt16LE(method, 10);
     header.writeUInt16LE(0, 12);
     header.writeUInt16LE(0x21, 14);
     header.writeUInt32LE(crc, 16);
-    header.writeUInt32LE(zip64 ? U32_MAX : payload.length, 20);
-    header.writeUInt32LE(zip64 ? U32_MAX : raw.length, 24);
+    header.writeUInt32LE(zip64 ? ZIP.U32_MAX : payload.length, 20);
+    header.writeUInt32LE(zip64 ? ZIP.U32_MAX : raw.length, 24);
     header.writeUInt16LE(name.length, 28);
     header.writeUInt16LE(centralExtra.length, 30);
-    header.writeUInt32LE(zip64 ? U32_MAX : offset, 42);
+    header.writeUInt32LE(zip64 ? ZIP.U32_MAX : offset, 42);
     central.push(header, name, centralExtra);
 
     parts.push(localHeader, name, localExtra, payload);
@@ -171,37 +154,37 @@ export function writeZip(inputs: readonly ZipInput[], options: ZipWriteOptions =
   const directory = Buffer.concat(central);
   const directoryOffset = offset;
   const count = inputs.length;
-  const zip64End = options.forceZip64 || count >= U16_MAX || directory.length >= U32_MAX || directoryOffset >= U32_MAX;
+  const zip64End = options.forceZip64 || count >= ZIP.U16_MAX || directory.length >= ZIP.U32_MAX || directoryOffset >= ZIP.U32_MAX;
   const tail: Buffer[] = [];
   if (zip64End) {
-    const record = Buffer.alloc(ZIP64_EOCD_SIZE);
-    record.writeUInt32LE(SIG_ZIP64_EOCD, 0);
-    record.writeBigUInt64LE(BigInt(ZIP64_EOCD_SIZE - 12), 4);
+    const record = Buffer.alloc(ZIP.ZIP64_EOCD_SIZE);
+    record.writeUInt32LE(ZIP.SIG_ZIP64_EOCD, 0);
+    record.writeBigUInt64LE(BigInt(ZIP.ZIP64_EOCD_SIZE - 12), 4);
     record.writeUInt16LE(45, 12);
     record.writeUInt16LE(45, 14);
     record.writeBigUInt64LE(BigInt(count), 24);
     record.writeBigUInt64LE(BigInt(count), 32);
     record.writeBigUInt64LE(BigInt(directory.length), 40);
     record.writeBigUInt64LE(BigInt(directoryOffset), 48);
-    const locator = Buffer.alloc(ZIP64_LOCATOR_SIZE);
-    locator.writeUInt32LE(SIG_ZIP64_LOCATOR, 0);
+    const locator = Buffer.alloc(ZIP.ZIP64_LOCATOR_SIZE);
+    locator.writeUInt32LE(ZIP.SIG_ZIP64_LOCATOR, 0);
     locator.writeBigUInt64LE(BigInt(directoryOffset + directory.length), 8);
     locator.writeUInt32LE(1, 16);
     tail.push(record, locator);
   }
-  const end = Buffer.alloc(EOCD_SIZE);
-  end.writeUInt32LE(SIG_EOCD, 0);
-  end.writeUInt16LE(zip64End ? U16_MAX : count, 8);
-  end.writeUInt16LE(zip64End ? U16_MAX : count, 10);
-  end.writeUInt32LE(zip64End ? U32_MAX : directory.length, 12);
-  end.writeUInt32LE(zip64End ? U32_MAX : directoryOffset, 16);
+  const end = Buffer.alloc(ZIP.EOCD_SIZE);
+  end.writeUInt32LE(ZIP.SIG_EOCD, 0);
+  end.writeUInt16LE(zip64End ? ZIP.U16_MAX : count, 8);
+  end.writeUInt16LE(zip64End ? ZIP.U16_MAX : count, 10);
+  end.writeUInt32LE(zip64End ? ZIP.U32_MAX : directory.length, 12);
+  end.writeUInt32LE(zip64End ? ZIP.U32_MAX : directoryOffset, 16);
   tail.push(end);
   return Buffer.concat([...parts, directory, ...tail]);
 }
 
 function zip64Extra(values: number[]): Buffer {
   const field = Buffer.alloc(4 + 8 * values.length);
-  field.writeUInt16LE(ZIP64_EXTRA_ID, 0);
+  field.writeUInt16LE(ZIP.ZIP64_EXTRA_ID, 0);
   field.writeUInt16LE(8 * values.length, 2);
   values.forEach((v, i) => field.writeBigUInt64LE(BigInt(v), 4 + 8 * i));
   return field;
