@@ -7,6 +7,10 @@ import { UserError } from '../errors';
  * It is parsed by a tiny literal parser (never evaluated), its shape is checked against the bytes
  * actually present before anything is allocated, and only plain numeric, boolean and string dtypes
  * are accepted: object arrays are Python pickles and are never loaded.
+ *
+ * Why not a library: the npm readers (npyjs, numpy-parser) read the header by text substitution and
+ * lay a typed array over the remaining bytes without checking the shape against them, and know no
+ * string, boolean or big-endian arrays; the checks above are the point of this parser.
  */
 
 export type NpyDtype = 'f4' | 'f8' | 'i1' | 'i2' | 'i4' | 'i8' | 'u1' | 'u2' | 'u4' | 'u8' | 'b1' | 'U' | 'S';

@@ -10,6 +10,10 @@ import { ZIP } from './zip-format';
  * declared sizes are checked against limits BEFORE any buffer is allocated, inflation is capped at
  * the declared size (a zip bomb cannot expand past it), and the CRC-32 of every entry is verified.
  * Errors are UserErrors naming the archive and the entry: "cora.npz: entry 'labels.npy' is truncated".
+ *
+ * Why not a library: fflate's unzipSync sizes each output buffer from the declared size and checks
+ * no CRC; yauzl checks sizes only while it streams, and only asynchronously, which every reader here
+ * would have to become. The limits must hold before anything is allocated, so the reader stays ours.
  */
 
 export interface ZipLimits {
