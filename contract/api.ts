@@ -117,6 +117,7 @@ export interface StudentBest {
   testAtBest: number | null;
 }
 
+/** One line of the runs table, and the head of a run's detail. */
 export interface RunSummary {
   id: number;
   name: string;
@@ -134,6 +135,7 @@ export interface RunSummary {
   epochs: number;
   error: string | null;
   createdAt: string;
+  /** first start; a resumed run keeps it */
   startedAt: string | null;
   finishedAt: string | null;
   students: StudentBest[];
