@@ -109,9 +109,10 @@ export function loadCsvDataset(files: CsvDatasetFiles, options: { name?: string;
 
   // Labels and features first: they fail fast (before any per-node allocation) when ids are sparse.
   const names = integerIds ? null : [...indexOf.keys()];
-  const { labels, numClasses, classNames } = readLabels(files.labels, labelRows, numNodes, nodeOf, names);
+  const byNode = (file: string, rows: Row[], what: string) => ({ label: basename(file), rows, rowOfNode: assignRows(file, rows, numNodes, nodeOf, names, what) });
+  const { labels, numClasses, classNames } = readLabels(byNode(files.labels, labelRows, 'label'));
   const { features, numFeatures } = files.features
-    ? readFeatures(files.features, featureRows, numNodes, nodeOf, names)
+    ? readFeatures(byNode(files.features, featureRows, 'features row'))
     : { features: new Float32Array(numNodes).fill(1), numFeatures: 1 };
 
   const sources = new Int32Array(edgeRows.length);
@@ -136,15 +137,15 @@ export function loadCsvDataset(files: CsvDatasetFiles, options: { name?: string;
   return dataset;
 }
 
-function readLabels(
-  file: string,
-  rows: Row[],
-  numNodes: number,
-  nodeOf: (file: string, row: Row) => number,
-  names: string[] | null,
-): { labels: Int32Array; numClasses: number; classNames?: string[] } {
-  const label = basename(file);
-  const rowOfNode = assignRows(file, rows, numNodes, nodeOf, names, 'label');
+/** A file of one row per node: its rows in file order, and the row of each node. */
+interface NodeRows {
+  label: string;
+  rows: Row[];
+  rowOfNode: Row[];
+}
+
+function readLabels({ label, rows, rowOfNode }: NodeRows): { labels: Int32Array; numClasses: number; classNames?: string[] } {
+  const numNodes = rowOfNode.length;
   const numeric = rows.every((row) => isInteger(row.fields[1]));
   const labels = new Int32Array(numNodes);
   if (numeric) {
@@ -164,15 +165,8 @@ function readLabels(
   return { labels, numClasses: classNames.length, classNames };
 }
 
-function readFeatures(
-  file: string,
-  rows: Row[],
-  numNodes: number,
-  nodeOf: (file: string, row: Row) => number,
-  names: string[] | null,
-): { features: Float32Array; numFeatures: number } {
-  const label = basename(file);
-  const rowOfNode = assignRows(file, rows, numNodes, nodeOf, names, 'features row');
+function readFeatures({ label, rows, rowOfNode }: NodeRows): { features: Float32Array; numFeatures: number } {
+  const numNodes = rowOfNode.length;
   const numFeatures = rows[0].fields.length - 1;
   const features = new Float32Array(numNodes * numFeatures);
   for (let v = 0; v < numNodes; v++) {
