@@ -1,6 +1,6 @@
 import { defineComponent, h, ref, type PropType } from 'vue';
 import type { WorkbenchClient } from './api/client';
-import StatusBar from './components/StatusBar';
+import StatusBar from './components/StatusBar.vue';
 import { provideApi } from './composables/api-context';
 import { useRouter } from './composables/useRouter';
 import { useShortcuts, type Shortcut } from './composables/useShortcuts';

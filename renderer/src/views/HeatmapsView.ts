@@ -2,8 +2,8 @@ import { computed, defineComponent, h, onMounted, onUnmounted, ref, shallowRef, 
 import type { AlignmentMatrixRow, RunSummary } from '../../../contract/api';
 import { toCsv } from '../charts/csv';
 import { buildHeatmapOption, nearestEpoch, sharedScale, type ColorScale } from '../charts/heatmap';
-import ChartPanel from '../components/ChartPanel';
-import StateView from '../components/StateView';
+import ChartPanel from '../components/ChartPanel.vue';
+import StateView from '../components/StateView.vue';
 import { useApi } from '../composables/api-context';
 import { useAlignment } from '../composables/useAlignment';
 import { useTheme } from '../composables/useTheme';

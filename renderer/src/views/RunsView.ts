@@ -1,9 +1,9 @@
 import { computed, defineComponent, h, onUnmounted, reactive, ref, watch, type PropType } from 'vue';
 import { RUN_STATUS_VALUES, type RunStatus, type RunSummary } from '../../../contract/api';
 import { STRATEGIES } from '../../../contract/run-config';
-import ConfirmDialog from '../components/ConfirmDialog';
-import StateView from '../components/StateView';
-import StatusBadge from '../components/StatusBadge';
+import ConfirmDialog from '../components/ConfirmDialog.vue';
+import StateView from '../components/StateView.vue';
+import StatusBadge from '../components/StatusBadge.vue';
 import { useApi } from '../composables/api-context';
 import { useRuns } from '../composables/useRuns';
 import { downloadText } from '../download';
