@@ -3,7 +3,7 @@ import CompareView from './views/CompareView';
 import DatasetsView from './views/DatasetsView';
 import HeatmapsView from './views/HeatmapsView';
 import NewExperimentView from './views/NewExperimentView.vue';
-import RunsView from './views/RunsView';
+import RunsView from './views/RunsView.vue';
 import RunView from './views/RunView';
 
 /**
