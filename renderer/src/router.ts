@@ -1,10 +1,10 @@
 import { createRouter, createWebHashHistory, useRouter, type LocationQuery, type RouteLocationRaw, type RouterHistory } from 'vue-router';
-import CompareView from './views/CompareView';
-import DatasetsView from './views/DatasetsView';
-import HeatmapsView from './views/HeatmapsView';
+import CompareView from './views/CompareView.vue';
+import DatasetsView from './views/DatasetsView.vue';
+import HeatmapsView from './views/HeatmapsView.vue';
 import NewExperimentView from './views/NewExperimentView.vue';
 import RunsView from './views/RunsView.vue';
-import RunView from './views/RunView';
+import RunView from './views/RunView.vue';
 
 /**
  * The views and their deep links. The address holds the view and its arguments (in the hash, so
