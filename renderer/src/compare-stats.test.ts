@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CompareEntry, RunDetail } from '../../contract/api';
-import { compareGroups, groupCurves, runScore, summarizeGroups } from './compare-stats';
+import { compareGroups, groupCurves, summarizeGroups } from './compare-stats';
 import { welchTTest } from './stats';
 import { makeRun } from './test-fixtures';
 
@@ -31,7 +31,7 @@ describe('comparison statistics', () => {
   ];
 
   it('scores a run by the mean over its students', () => {
-    expect(runScore(entries[0].run, 'testAtBest')).toBeCloseTo(0.82, 12);
+    expect(summarizeGroups([entries[0]], 'testAtBest')[0].scores[0]).toBeCloseTo(0.82, 12);
   });
 
   it('groups runs by strategy with mean and sample std of the run scores', () => {

@@ -26,7 +26,7 @@ export interface CurvesOptions {
 export type CurveSettings = Pick<CurvesOptions, 'xMode' | 'logY' | 'smoothing'>;
 
 /** The [x, y] pairs a series plots; a log axis cannot show values ≤ 0, so those are dropped there. */
-export function curveData(points: readonly CurvePoint[], options: CurveSettings): [number, number][] {
+function curveData(points: readonly CurvePoint[], options: CurveSettings): [number, number][] {
   const smoothed = emaSmooth(
     points.map((p) => p.value),
     options.smoothing,

@@ -14,7 +14,7 @@ type KeysOfUnion<T> = T extends unknown ? keyof T & string : never;
 type ConfigPath = Exclude<keyof RunConfig, 'split' | 'kernel'> | `kernel.${keyof Kernel & string}` | `split.${KeysOfUnion<Split>}`;
 
 /** The one table: form field → the config field it edits. split.* fields belong to one kind of split. */
-export const FORM_FIELDS = {
+const FORM_FIELDS = {
   name: 'name',
   data: 'data',
   splitKind: 'split.kind',
