@@ -9,7 +9,8 @@ export default defineConfig({
   base: './',
   plugins: [vue()],
   define: {
-    __VUE_OPTIONS_API__: 'true',
+    // every component is <script setup>: the Options API stays out of the bundle
+    __VUE_OPTIONS_API__: 'false',
     __VUE_PROD_DEVTOOLS__: 'false',
     __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
   },
