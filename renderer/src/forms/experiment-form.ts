@@ -129,7 +129,7 @@ function sends(form: ExperimentForm, path: ConfigPath): boolean {
   return head !== 'split' || (SPLIT_KEYS.get(form.splitKind)?.includes(key!) ?? false);
 }
 
-/** The schema's defaults (the dataset has none: the embedded demo graph). */
+/** The schema's defaults; the dataset, which has none there, starts as the embedded demo graph. */
 const SCHEMA_DEFAULTS = runConfigSchema.parse({ data: 'demo' });
 /** The ratio split has no defaults in the schema; the form offers these until ratio is picked. */
 const RATIO_DEFAULTS = { trainRatio: 0.6, valRatio: 0.2 };
@@ -169,7 +169,8 @@ export function formFromConfig(config: Record<string, unknown>): ExperimentForm 
 
 /**
  * The form field that shows a schema issue. A check on a whole part of the config (the ratio
- * split's train + val < 1) shows at the first value field the form sends for that part.
+ * split's train + val < 1) shows at the first value field the form sends for that part; an issue
+ * about the config as a whole, at the dataset (the form's first field).
  */
 function fieldOf(path: readonly PropertyKey[], form: ExperimentForm): FormField {
   const text = path.map(String).join('.');
