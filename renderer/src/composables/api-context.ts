@@ -1,16 +1,13 @@
-import { inject, onScopeDispose, provide, type InjectionKey } from 'vue';
+import { inject, onScopeDispose, type InjectionKey } from 'vue';
 import type { ApiEvent } from '../../../contract/api';
 import type { WorkbenchClient } from '../api/client';
 
+/** The backend client, provided once by the app (main.ts) and by tests. */
 export const API_KEY: InjectionKey<WorkbenchClient> = Symbol('api');
-
-export function provideApi(client: WorkbenchClient): void {
-  provide(API_KEY, client);
-}
 
 export function useApi(): WorkbenchClient {
   const client = inject(API_KEY);
-  if (!client) throw new Error('useApi() needs provideApi() in an ancestor component');
+  if (!client) throw new Error('useApi() needs the client provided under API_KEY (app.provide)');
   return client;
 }
 
