@@ -10,7 +10,8 @@ import { createStudent } from '../core/models/student';
 import { Rng } from '../core/random';
 import { getGraphOps, initBackend, type BackendPreference } from '../core/tensor/backend';
 import { bufferScope } from '../core/tensor/parallel/shared-buffers';
-import { median, trainStudents } from '../core/train/trainer';
+import { median } from '../contract/stats';
+import { trainStudents } from '../core/train/trainer';
 import { prepareTrainingData } from '../core/train/training-data';
 import { BENCH_CASES } from './cases';
 

@@ -16,7 +16,8 @@ import { queueKeys } from '../core/queue/keys';
 import { MESSAGE_VERSION, type ResultBody, type ResultMessage } from '../core/queue/messages';
 import { parseQueueUrl } from '../core/queue/redis-url';
 import { openStore, type ExperimentStore } from '../core/store';
-import { newRunRecord, parseRunConfig } from '../core/train/run-config';
+import { newRunRecord } from '../core/runs/new-run';
+import { parseRunConfig } from '../core/train/run-config';
 import { sleep, tempDir } from '../test/reliability/harness';
 import { startRedis, startWorker, stopWorker, workerReady } from '../test/queue/redis-harness';
 

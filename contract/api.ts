@@ -14,6 +14,10 @@ const empty = z.object({}).strict();
 
 export const RUN_STATUS_VALUES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUS_VALUES)[number];
+export const EVENT_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type EventLevel = (typeof EVENT_LEVELS)[number];
+/** multiclass: one class per node (softmax CE, accuracy); multilabel: C binary labels per node (BCE, micro-F1) */
+export type Task = 'multiclass' | 'multilabel';
 
 /** Input schemas of every call, by call name. */
 export const callInputs = {
@@ -88,7 +92,10 @@ export type CallName = keyof typeof callInputs;
 export type CallInput<K extends CallName> = z.input<(typeof callInputs)[K]>;
 export const CALL_NAMES = Object.keys(callInputs) as CallName[];
 
-// ----- outputs -----
+// ----- records and call outputs -----
+// Each record is defined here once: the store returns it, the API carries it, the UI shows it, and
+// the trainer emits its epochs in the same shape. Metric values are `number | null`: null means "not
+// computed" (an epoch without test evaluation) or "not finite" (a loss that became NaN is stored as null).
 
 export interface AppInfo {
   version: string;
@@ -111,13 +118,17 @@ export interface BackendInfo {
   skipped: { backend: string; reason: string }[];
 }
 
+/** A student's best so far, as the store decides it: the first epoch reaching the highest validation metric. */
 export interface StudentBest {
   idx: number;
+  /** best validation metric so far (higher is better: accuracy, micro-F1) */
   bestVal: number | null;
   bestEpoch: number | null;
+  /** test metric at bestEpoch, when that epoch was evaluated on test */
   testAtBest: number | null;
 }
 
+/** One line of the runs table, and the head of a run's detail. */
 export interface RunSummary {
   id: number;
   name: string;
@@ -131,15 +142,17 @@ export interface RunSummary {
   seed: number;
   tags: string[];
   plannedEpochs: number | null;
-  /** epochs finished */
+  /** epochs finished: epochs for which every student has a metric row */
   epochs: number;
   error: string | null;
   createdAt: string;
+  /** first start; a resumed run keeps it */
   startedAt: string | null;
   finishedAt: string | null;
   students: StudentBest[];
 }
 
+/** A student's summary: its best, and the epochs / seconds it took to reach 95% and 99% of that best. */
 export interface StudentConvergence extends StudentBest {
   epochsTo95: number | null;
   secondsTo95: number | null;
@@ -148,6 +161,7 @@ export interface StudentConvergence extends StudentBest {
 }
 
 export interface RunDetail extends RunSummary {
+  /** the full run configuration, as the trainer reads it back */
   config: Record<string, unknown>;
   notes: string;
   backend: string | null;
@@ -157,12 +171,14 @@ export interface RunDetail extends RunSummary {
   worker?: string | null;
   /** SHA-256 of the canonical arrays of the data it trained on */
   datasetSha256?: string | null;
+  /** someone asked the running run to stop; its trainer sees it between epochs */
   cancelRequested: boolean;
   students: StudentConvergence[];
   /** planned layer pairs (0-based student ← peer), for outlining heatmap cells */
   planPairs: { student: number; peer: number }[];
 }
 
+/** One student's figures for one epoch (numbered from 1), as the trainer emits, the store records and the UI shows them. */
 export interface EpochMetricRow {
   epoch: number;
   student: number;
@@ -171,19 +187,27 @@ export interface EpochMetricRow {
   trainMetric: number | null;
   valMetric: number | null;
   testMetric: number | null;
+  /** wall time of this epoch, ms */
   epochMs: number;
+  /** wall time since training began, ms (cumulative over resumes) */
   elapsedMs: number;
 }
 
-export interface AlignmentMatrixRow {
+/**
+ * The L×L alignment heatmap of an ordered student pair at one epoch (0: before training), row-major:
+ * data[i * cols + m] = D(H_student^(i), H_peer^(m)). `Values` is how the numbers travel: a
+ * Float32Array inside core (bit-exact in the store), a plain array over the API.
+ */
+export interface AlignmentMatrixOf<Values> {
   epoch: number;
   student: number;
   peer: number;
   rows: number;
   cols: number;
-  /** row-major values, data[i * cols + m] = D(H_student^(i), H_peer^(m)) */
-  data: number[];
+  data: Values;
 }
+
+export type AlignmentMatrixRow = AlignmentMatrixOf<number[]>;
 
 export interface RunAlignment {
   /** every epoch that has matrices */
@@ -193,10 +217,11 @@ export interface RunAlignment {
   matrices: AlignmentMatrixRow[];
 }
 
+/** One entry of a run's timeline; ids grow, so `afterId` pages forward. */
 export interface RunEventRow {
   id: number;
   at: string;
-  level: 'debug' | 'info' | 'warn' | 'error';
+  level: EventLevel;
   kind: string;
   message: string;
 }
@@ -209,7 +234,7 @@ export interface CompareEntry {
 export interface CatalogItem {
   name: string;
   title: string;
-  task: 'multiclass' | 'multilabel';
+  task: Task;
   sizeHint: string;
   citation: string;
   synthetic: boolean;
@@ -217,18 +242,26 @@ export interface CatalogItem {
   available: boolean;
 }
 
-export interface DatasetStatsView {
-  ref: string;
+/** Summary statistics of a dataset, as `datasets inspect` reports them. */
+export interface DatasetStats {
   name: string;
-  task: 'multiclass' | 'multilabel';
+  task: Task;
   graphs: number;
   nodes: number;
+  /** directed message edges, self-loops included, summed over graphs */
   edges: number;
   features: number;
   classes: number;
+  /** fraction of non-self-loop edges joining same-label nodes (multiclass only) */
   homophily: number | null;
   isolatedNodes: number;
+  /** histogram of in-degrees (self-loop included): counts[i] nodes with degree in bucket i */
   degreeHistogram: { bucketEdges: number[]; counts: number[] };
+}
+
+/** A dataset's statistics with the reference (path, name or spec) they were computed for. */
+export interface DatasetStatsView extends DatasetStats {
+  ref: string;
 }
 
 export interface Settings {
@@ -297,11 +330,13 @@ export type CallOutput<K extends CallName> = CallOutputs[K];
 export type ApiEvent =
   | { type: 'run.status'; runId: number; status: RunStatus; error: string | null }
   | {
+      /** an epoch was recorded: its rows as stored (one per student) and every student's best after it */
       type: 'run.epoch';
       runId: number;
       epoch: number;
       plannedEpochs: number;
       metrics: EpochMetricRow[];
+      best: StudentBest[];
     }
   | { type: 'run.alignment'; runId: number; epoch: number }
   | { type: 'run.log'; runId: number; level: 'info' | 'warn' | 'error'; message: string }

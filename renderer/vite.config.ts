@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vite';
 
 // The renderer is built as static files: served by `alignahead serve` and loaded by Electron from
@@ -6,8 +7,10 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
+  plugins: [vue()],
   define: {
-    __VUE_OPTIONS_API__: 'true',
+    // every component is <script setup>: the Options API stays out of the bundle
+    __VUE_OPTIONS_API__: 'false',
     __VUE_PROD_DEVTOOLS__: 'false',
     __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
   },

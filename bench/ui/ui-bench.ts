@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { runConfigSchema } from '../../contract/run-config';
+import { median } from '../../contract/stats';
 import { Rng } from '../../core/random';
 import { openStore } from '../../core/store';
 import { apiCall, CHROMIUM_ARGS, CHROMIUM_PATH, ensureRendererBuilt, startServe } from '../../test/e2e/serve-harness';
@@ -32,31 +33,24 @@ function fillStore(path: string): void {
     const config = runConfigSchema.parse({ name: `bench ${strategy} seed ${seed}`, data: 'cora', strategy, students: STUDENTS, layers: LAYERS, epochs: EPOCHS, seed });
     const run = store.createRun({ name: config.name, group: 'bench', config, dataset: 'cora', model: 'gcn', strategy, numStudents: STUDENTS, numLayers: LAYERS, seed, plannedEpochs: EPOCHS });
     store.setStatus(run.id, 'running');
-    const best = Array.from({ length: STUDENTS }, () => ({ val: -1, epoch: 0, test: 0 }));
     for (let epoch = 1; epoch <= EPOCHS; epoch++) {
       const rows = Array.from({ length: STUDENTS }, (_, student) => {
         const progress = 1 - Math.exp(-epoch / 40);
         const val = 0.3 + 0.5 * progress + 0.01 * rng.normal();
         const test = val - 0.01 + 0.005 * rng.normal();
-        if (val > best[student].val) best[student] = { val, epoch, test };
-        return { student, taskLoss: 2 * (1 - progress) + 0.05, distillLoss: 0.01 * progress, trainMetric: Math.min(1, val + 0.1), valMetric: val, testMetric: test, epochMs: 20, elapsedMs: epoch * 20 };
+        return { epoch, student, taskLoss: 2 * (1 - progress) + 0.05, distillLoss: 0.01 * progress, trainMetric: Math.min(1, val + 0.1), valMetric: val, testMetric: test, epochMs: 20, elapsedMs: epoch * 20 };
       });
-      store.recordEpoch(run.id, epoch, rows);
+      // the store keeps each student's best as the epochs land
+      store.recordEpoch(run.id, rows);
       if (epoch % 50 === 0) {
         const matrices = [];
-        for (let s = 0; s < STUDENTS; s++) for (let p = 0; p < STUDENTS; p++) if (s !== p) matrices.push({ student: s, peer: p, rows: LAYERS, cols: LAYERS, data: Float32Array.from({ length: LAYERS * LAYERS }, () => rng.next()) });
-        store.recordAlignment(run.id, epoch, matrices);
+        for (let s = 0; s < STUDENTS; s++) for (let p = 0; p < STUDENTS; p++) if (s !== p) matrices.push({ epoch, student: s, peer: p, rows: LAYERS, cols: LAYERS, data: Float32Array.from({ length: LAYERS * LAYERS }, () => rng.next()) });
+        store.recordAlignment(run.id, matrices);
       }
     }
-    best.forEach((b, idx) => store.updateStudentSummary(run.id, idx, { bestVal: b.val, bestEpoch: b.epoch, testAtBest: b.test }));
     store.setStatus(run.id, 'completed');
   }
   store.close();
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function main(): Promise<void> {

@@ -93,8 +93,7 @@ function runningRunWithEpochs(epochs: number): RunRecord {
   for (let epoch = 1; epoch <= epochs; epoch++) {
     store.recordEpoch(
       run.id,
-      epoch,
-      [0, 1].map((student) => ({ student, taskLoss: 1 / epoch, distillLoss: 0.5, trainMetric: 0.5, valMetric: 0.1 * epoch + student, testMetric: null, epochMs: 10, elapsedMs: 10 * epoch })),
+      [0, 1].map((student) => ({ epoch, student, taskLoss: 1 / epoch, distillLoss: 0.5, trainMetric: 0.5, valMetric: 0.1 * epoch + student, testMetric: null, epochMs: 10, elapsedMs: 10 * epoch })),
     );
   }
   return store.getRun(run.id)!;
@@ -214,7 +213,7 @@ describe('runs', () => {
   it('returns run detail with the planned layer pairs and alignment matrices as plain numbers', async () => {
     const run = runningRunWithEpochs(1);
     const data = new Float32Array([0.25, 0.5, 0.125, 1]);
-    store.recordAlignment(run.id, 1, [{ student: 0, peer: 1, rows: 2, cols: 2, data }]);
+    store.recordAlignment(run.id, [{ epoch: 1, student: 0, peer: 1, rows: 2, cols: 2, data }]);
     const detail = value<{ planPairs: { student: number; peer: number }[]; epochs: number }>(await handlers.dispatch('runs.get', { id: run.id }));
     // align-ahead with 2 layers: layer 2 learns from peer layer 1, layer 1 from peer layer 2
     expect(detail.planPairs).toEqual(expect.arrayContaining([{ student: 1, peer: 0 }, { student: 0, peer: 1 }]));

@@ -11,18 +11,19 @@ import {
   type RunEventRow,
   type Settings,
 } from '../../contract/api';
+import { metricsCsv } from '../../contract/csv';
 import type { RunConfig } from '../../contract/run-config';
 import { UserError } from '../errors';
 import type { ExperimentStore } from '../store';
-import { newRunRecord, parseRunConfig } from '../train/run-config';
+import { newRunRecord } from '../runs/new-run';
+import { parseRunConfig, planOf } from '../train/run-config';
 import type { TrainingHost } from '../host/training-host';
-import { planOf } from '../train/run-config';
 import { appVersion } from '../version';
 import type { QueueService } from '../queue/queue-service';
 import { createDatasetApi } from './datasets-api';
 import { createQueueApi } from './queue-api';
 import { ApiStatusError, errorBodyOf, statusOfUserError } from './errors';
-import { metricRowOf, metricsCsv, requireRun, runDetailOf, runSummaryOf } from './run-views';
+import { requireRun, runDetailOf } from './run-views';
 import { readSettings, writeSettings } from './settings';
 
 /**
@@ -86,8 +87,6 @@ export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
   let settings = readSettings(deps.dataDir, log);
   host.setMaxConcurrent(settings.maxConcurrentRuns);
 
-  const summary = (id: number) => runSummaryOf(store, requireRun(store, id));
-
   /**
    * Checks every config before any run is created, so a bad sweep entry creates nothing. Remote runs
    * leave 'auto' to the worker's machine and catalog data to the worker's cache.
@@ -140,9 +139,9 @@ export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
       for (const id of ids) await (remote ? queue.service.submit(id, { memo }) : host.enqueue(id));
       return { ids };
     },
-    'runs.rename': ({ id, name }) => runSummaryOf(store, store.renameRun(id, name)),
-    'runs.tag': ({ id, tags }) => runSummaryOf(store, store.setTags(id, tags)),
-    'runs.note': ({ id, notes }) => runSummaryOf(store, store.setNotes(id, notes)),
+    'runs.rename': ({ id, name }) => store.runSummary(store.renameRun(id, name)),
+    'runs.tag': ({ id, tags }) => store.runSummary(store.setTags(id, tags)),
+    'runs.note': ({ id, notes }) => store.runSummary(store.setNotes(id, notes)),
     'runs.delete': async ({ ids, force }) => {
       const unique = [...new Set(ids)];
       // All checks first: one missing or running run deletes nothing.
@@ -162,9 +161,9 @@ export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
       if (queue.isRemote(run) && (run.status === 'queued' || run.status === 'running')) {
         const cancelled = await queue.service.cancel(id);
         if (cancelled.status !== run.status) publish({ type: 'run.status', runId: id, status: cancelled.status, error: cancelled.error });
-        return runSummaryOf(store, cancelled);
+        return store.runSummary(cancelled);
       }
-      return runSummaryOf(store, host.cancel(id));
+      return store.runSummary(host.cancel(id));
     },
     'runs.resume': async ({ id }) => {
       const remote = queue.isRemote(requireRun(store, id));
@@ -172,7 +171,7 @@ export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
       const run = store.setStatus(id, 'queued', { reason: 'resume requested' });
       publish({ type: 'run.status', runId: id, status: run.status, error: null });
       await (remote ? queue.service.submit(id, { resume: true }) : host.enqueue(id, { resume: true }));
-      return summary(id);
+      return store.runSummary(requireRun(store, id));
     },
     'runs.rerun': async ({ id }) => {
       const run = requireRun(store, id);
@@ -188,21 +187,21 @@ export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
       const runs = unique.map((id) => requireRun(store, id));
       const stem = unique.length === 1 ? `run-${unique[0]}` : `runs-${unique.length}`;
       if (format === 'csv') {
-        return { filename: `${stem}-metrics.csv`, mimeType: 'text/csv', content: metricsCsv(runs.map((run) => ({ run, metrics: store.getMetrics(run.id) }))) };
+        return { filename: `${stem}-metrics.csv`, mimeType: 'text/csv', content: metricsCsv(runs.map((run) => ({ runId: run.id, runName: run.name, metrics: store.getMetrics(run.id) }))) };
       }
-      const content = JSON.stringify({ runs: runs.map((run) => ({ run: runDetailOf(store, run.id), metrics: store.getMetrics(run.id).map(metricRowOf) })) }, null, 2);
+      const content = JSON.stringify({ runs: runs.map((run) => ({ run: runDetailOf(store, run.id), metrics: store.getMetrics(run.id) })) }, null, 2);
       return { filename: `${stem}.json`, mimeType: 'application/json', content };
     },
-    'runs.metrics': ({ id, afterEpoch }) => store.getMetrics(id, { afterEpoch }).map(metricRowOf),
+    'runs.metrics': ({ id, afterEpoch }) => store.getMetrics(id, { afterEpoch }),
     'runs.alignment': ({ id, epoch }) => {
       const epochs = store.alignmentEpochs(id);
       const chosen = epoch ?? (epochs.length > 0 ? epochs[epochs.length - 1] : null);
       const matrices = chosen === null ? [] : store.getAlignment(id, { epoch: chosen });
-      return { epochs, epoch: chosen, matrices: matrices.map((m) => ({ epoch: m.epoch, student: m.student, peer: m.peer, rows: m.rows, cols: m.cols, data: Array.from(m.data) })) };
+      return { epochs, epoch: chosen, matrices: matrices.map((m) => ({ ...m, data: Array.from(m.data) })) };
     },
     'runs.events': ({ id, afterId, limit }) =>
       store.getEvents(id, { afterId, limit }).map((e): RunEventRow => ({ id: e.id, at: e.at, level: e.level, kind: e.kind, message: e.message })),
-    'runs.compare': ({ ids }) => [...new Set(ids)].map((id) => ({ run: runDetailOf(store, id), metrics: store.getMetrics(id).map(metricRowOf) })),
+    'runs.compare': ({ ids }) => [...new Set(ids)].map((id) => ({ run: runDetailOf(store, id), metrics: store.getMetrics(id) })),
 
     'datasets.catalog': () => datasets.catalog(),
     'datasets.inspect': ({ ref }) => datasets.inspect(ref),

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { npyArray, writeNpy } from '../datasets/npy';
-import { writeNpz } from '../datasets/npz';
+
 import type { CliIo } from './command';
 import { main } from './main';
+import { npyArray, writeNpy, writeNpz } from '../datasets/testing/writers';
 
 const CORA = fileURLToPath(new URL('../../../shared/datasets/cora.npz', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'datasets-cli-'));

@@ -1,8 +1,9 @@
-import type { ApiEvent } from '../../contract/api';
+import type { ApiEvent, StudentConvergence } from '../../contract/api';
 import type { RunConfig } from '../../contract/run-config';
 import { resolve } from 'node:path';
 import { defaultDatabasePath, openStore, type ExperimentStore } from '../store';
-import { newRunRecord, planOf } from '../train/run-config';
+import { newRunRecord } from '../runs/new-run';
+import { planOf } from '../train/run-config';
 import { printJson, type CliIo } from './command';
 import { createProgress, type Progress } from './progress';
 import { formatSweepTable, summariseSweep } from './sweep-command';
@@ -41,7 +42,7 @@ export interface StoredResult {
   epochsDone: number;
   epochMsMedian: number;
   plan: string;
-  students: { student: number; bestVal: number; test: number; bestEpoch: number; convergence: { epochsTo95: number | null; epochsTo99: number | null; secondsTo95: number | null; secondsTo99: number | null } }[];
+  students: StudentConvergence[];
 }
 
 export async function runOnQueue(options: QueueRunsOptions): Promise<StoredResult[]> {
@@ -110,7 +111,6 @@ function report(io: CliIo, store: ExperimentStore, bars: Map<number, Progress>, 
 /** What a run reached, read back from the store (the same numbers a local run reports). */
 export function storedResult(store: ExperimentStore, runId: number): StoredResult {
   const run = store.getRun(runId)!;
-  const metrics = store.getMetrics(runId).filter((m) => m.student === 0);
   let plan = '';
   try {
     plan = planOf(run.config as RunConfig).pairs.map((p) => `${p.student + 1}<-${p.peer + 1}`).join(',');
@@ -122,16 +122,10 @@ export function storedResult(store: ExperimentStore, runId: number): StoredResul
     status: run.status,
     worker: run.worker,
     backend: run.backend,
-    epochsDone: metrics.length,
+    epochsDone: store.finishedEpochs(runId),
     epochMsMedian: epochMsMedianOf(store, runId),
     plan,
-    students: store.getStudents(runId).map((s) => ({
-      student: s.idx,
-      bestVal: s.bestVal ?? Number.NaN,
-      test: s.testAtBest ?? Number.NaN,
-      bestEpoch: s.bestEpoch ?? 0,
-      convergence: { epochsTo95: s.epochsTo95, epochsTo99: s.epochsTo99, secondsTo95: s.secondsTo95, secondsTo99: s.secondsTo99 },
-    })),
+    students: store.getStudents(runId),
   };
 }
 
@@ -165,7 +159,7 @@ export async function trainOnQueue(args: { values: { db?: string; cache?: string
     if (values.json) printJson(io, result);
     else {
       io.out(`run ${result.runId} ${result.status} on worker ${result.worker ?? '?'}: ${result.epochsDone} epochs, ${result.epochMsMedian.toFixed(3)} ms/epoch (median), backend ${result.backend ?? '?'}`);
-      result.students.forEach((s, k) => io.out(`  student ${k + 1}: best val ${formatMetric(s.bestVal)} at epoch ${s.bestEpoch}, test ${formatMetric(s.test)}`));
+      result.students.forEach((s, k) => io.out(`  student ${k + 1}: best val ${formatMetric(s.bestVal)} at epoch ${s.bestEpoch}, test ${formatMetric(s.testAtBest)}`));
     }
     return result.status === 'completed' ? 0 : result.status === 'cancelled' ? 130 : 1;
   } finally {

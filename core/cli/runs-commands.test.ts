@@ -23,8 +23,8 @@ beforeEach(() => {
   for (let epoch = 1; epoch <= 3; epoch++) {
     store.recordEpoch(
       completedId,
-      epoch,
       [0, 1].map((student) => ({
+        epoch,
         student,
         taskLoss: epoch === 2 && student === 1 ? Number.NaN : 1 / epoch,
         distillLoss: 0.25,

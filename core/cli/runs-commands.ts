@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import { metricsCsv } from '../api/run-views';
+import { RUN_STATUS_VALUES, type EpochMetricRow, type RunStatus } from '../../contract/api';
+import { metricsCsv } from '../../contract/csv';
 import { UserError } from '../errors';
-import { defaultDatabasePath, openStore, RUN_STATUSES, type EpochMetric, type ExperimentStore, type RunStatus } from '../store';
+import { defaultDatabasePath, openStore, type ExperimentStore } from '../store';
 import { numberOption, parseOptions, printJson, type CliIo, type Command } from './command';
 
 /**
@@ -80,7 +81,7 @@ const listCommand: Command = {
     );
     const status = values.status?.split(',').map((s) => s.trim()) as RunStatus[] | undefined;
     for (const s of status ?? []) {
-      if (!RUN_STATUSES.includes(s)) throw new UserError(`--status: unknown status '${s}' (one of ${RUN_STATUSES.join(', ')})`);
+      if (!RUN_STATUS_VALUES.includes(s)) throw new UserError(`--status: unknown status '${s}' (one of ${RUN_STATUS_VALUES.join(', ')})`);
     }
     const limit = numberOption('limit', values.limit, 100, (v) => Number.isInteger(v) && v >= 1 && v <= 10_000);
     return withStore(values.db, (store) => {
@@ -115,7 +116,7 @@ const listCommand: Command = {
 };
 
 /** The rows of the newest epoch that has any. */
-function lastEpochRows(metrics: EpochMetric[]): EpochMetric[] {
+function lastEpochRows(metrics: EpochMetricRow[]): EpochMetricRow[] {
   if (metrics.length === 0) return [];
   const last = metrics[metrics.length - 1].epoch;
   return metrics.filter((m) => m.epoch === last);
@@ -191,7 +192,7 @@ const exportCommand: Command = {
     return withStore(values.db, (store) => {
       const run = requireRun(store, id);
       const metrics = store.getMetrics(id);
-      const lines = format === 'csv' ? metricsCsv([{ run, metrics }]).trimEnd().split('\n') : [JSON.stringify({ run, students: store.getStudents(id), metrics })];
+      const lines = format === 'csv' ? metricsCsv([{ runId: run.id, runName: run.name, metrics }]).trimEnd().split('\n') : [JSON.stringify({ run, students: store.getStudents(id), metrics })];
       if (values.out === undefined) {
         for (const line of lines) io.out(line);
       } else {

@@ -3,13 +3,11 @@ import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createEventHub } from '../api/event-hub';
-import { createApiHandlers } from '../api/handlers';
+import { createBackend } from '../api/backend';
 import { UserError } from '../errors';
-import { createTrainingHost } from '../host/training-host';
 import { isLoopbackHost } from '../server/security';
 import { startServer } from '../server/serve';
-import { defaultDatabasePath, openStore } from '../store';
+import { defaultDatabasePath } from '../store';
 import { defaultCacheDir } from '../datasets/load';
 import { numberOption, parseOptions, type CliIo, type Command } from './command';
 
@@ -39,40 +37,28 @@ export interface ServeSettings {
 export async function runServe(settings: ServeSettings, io: CliIo, stop: Promise<unknown>): Promise<void> {
   mkdirSync(settings.dataDir, { recursive: true });
   for (const root of settings.importRoots) mkdirSync(root, { recursive: true });
-  const store = openStore(settings.databasePath);
-  const events = createEventHub((line) => io.err(line));
-  const host = createTrainingHost({
+  const backend = createBackend({
+    mode: 'serve',
     databasePath: settings.databasePath,
-    cacheDir: settings.cacheDir,
-    store,
-    onEvent: (event) => events.publish(event),
-    log: (line) => io.err(line),
-  });
-  const handlers = createApiHandlers({
-    store,
-    host,
     dataDir: settings.dataDir,
     cacheDir: settings.cacheDir,
-    databasePath: settings.databasePath,
-    mode: 'serve',
     importRoots: settings.importRoots,
-    publish: (event) => events.publish(event),
     log: (line) => io.err(line),
   });
   try {
     if (settings.maxConcurrent !== undefined) {
-      const result = await handlers.dispatch('settings.set', { maxConcurrentRuns: settings.maxConcurrent });
+      const result = await backend.dispatch('settings.set', { maxConcurrentRuns: settings.maxConcurrent });
       if (!result.ok) throw new UserError(`--max-concurrent: ${result.error.error}`);
     }
     if (settings.queueUrl !== undefined) {
-      const result = await handlers.dispatch('queue.configure', { url: settings.queueUrl });
+      const result = await backend.dispatch('queue.configure', { url: settings.queueUrl });
       if (!result.ok) throw new UserError(`--queue: ${result.error.error}`);
       const status = result.value as { url: string; state: string; error: string | null };
       io.err(`queue: ${status.url} (${status.state}${status.error ? `: ${status.error}` : ''})`);
     }
     const server = await startServer({
-      handlers,
-      events,
+      handlers: backend,
+      events: backend.events,
       hostname: settings.hostname,
       port: settings.port,
       token: settings.token,
@@ -87,9 +73,7 @@ export async function runServe(settings: ServeSettings, io: CliIo, stop: Promise
     io.err('shutting down: stopping training workers (their runs can be resumed)');
     await server.close();
   } finally {
-    await handlers.dispose();
-    await host.dispose();
-    store.close();
+    await backend.dispose();
   }
 }
 

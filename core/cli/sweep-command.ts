@@ -2,7 +2,7 @@ import type { RunConfigInput } from '../../contract/run-config';
 import { UserError } from '../errors';
 import { defaultDatabasePath, openStore } from '../store';
 import { parseRunConfig } from '../train/run-config';
-import type { ExperimentResult } from '../train/run-experiment';
+import type { ExperimentResult } from '../runs/run-experiment';
 import { parseOptions, printJson, type Command } from './command';
 import { cancelOnInterrupt, formatMetric, progressReporter } from './train-commands';
 import { configFromFlags, RUN_FLAG_OPTIONS, RUN_FLAGS_USAGE } from './train-flags';
@@ -34,6 +34,9 @@ export function parseIntegerList(flag: string, raw: string): number[] {
   return out;
 }
 
+/** A student's test metric at its best validation epoch; NaN when it was never evaluated. */
+const testOf = (s: ExperimentResult['students'][number]): number => s.testAtBest ?? Number.NaN;
+
 export interface SweepCell {
   data: string;
   strategy: string;
@@ -48,7 +51,7 @@ export interface SweepCell {
 }
 
 /** What the results table reads of a finished run (a local run's result, or a remote run's from the store). */
-export type SweepResult = Pick<ExperimentResult, 'runId' | 'epochMsMedian'> & { students: { bestVal: number; test: number; convergence: { epochsTo95: number | null } }[] };
+export type SweepResult = Pick<ExperimentResult, 'runId' | 'epochMsMedian' | 'students'>;
 
 /** Groups finished runs into the cells of a results table (one row per dataset × strategy × K). */
 export function summariseSweep(results: { config: { data: string; strategy: string; students: number }; result: SweepResult }[]): SweepCell[] {
@@ -63,9 +66,9 @@ export function summariseSweep(results: { config: { data: string; strategy: stri
     strategy,
     students,
     runs: items.map((r) => r.runId),
-    test: meanStd(items.map((r) => meanStd(r.students.map((s) => s.test)).mean)),
-    bestStudentTest: meanStd(items.map((r) => r.students.reduce((best, s) => (s.bestVal > best.bestVal ? s : best)).test)),
-    epochsTo95: meanStd(items.flatMap((r) => r.students.map((s) => s.convergence.epochsTo95 ?? Number.NaN)).filter(Number.isFinite)),
+    test: meanStd(items.map((r) => meanStd(r.students.map(testOf)).mean)),
+    bestStudentTest: meanStd(items.map((r) => testOf(r.students.reduce((best, s) => ((s.bestVal ?? -Infinity) > (best.bestVal ?? -Infinity) ? s : best))))),
+    epochsTo95: meanStd(items.flatMap((r) => r.students.map((s) => s.epochsTo95 ?? Number.NaN)).filter(Number.isFinite)),
     epochMs: meanStd(items.map((r) => r.epochMsMedian)),
   }));
 }
@@ -107,7 +110,7 @@ ${RUN_FLAGS_USAGE}`,
     const group = values.group ?? `sweep-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     if (values.queue !== undefined) return (await import('./queue-runs')).sweepOnQueue({ values, configs, group, io });
     // Loaded on demand: the tensor engine takes seconds to load and other commands do not need it.
-    const { runExperiment } = await import('../train/run-experiment');
+    const { runExperiment } = await import('../runs/run-experiment');
     const store = openStore(values.db ?? defaultDatabasePath());
     const interrupt = cancelOnInterrupt(io);
     const finished: { config: (typeof configs)[number]; result: ExperimentResult }[] = [];
@@ -123,7 +126,7 @@ ${RUN_FLAGS_USAGE}`,
           signal: interrupt.signal,
           onEvent: values.quiet ? undefined : progressReporter(io, '  train'),
         });
-        if (!values.quiet) io.err(`  test ${result.students.map((s) => formatMetric(s.test)).join(' ')}`);
+        if (!values.quiet) io.err(`  test ${result.students.map((s) => formatMetric(s.testAtBest)).join(' ')}`);
         if (result.status === 'completed') finished.push({ config, result });
       }
     } finally {

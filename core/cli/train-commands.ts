@@ -1,7 +1,9 @@
+import type { BackendInfo } from '../../contract/api';
 import { defaultDatabasePath, openStore } from '../store';
 import { UserError } from '../errors';
 import { parseRunConfig } from '../train/run-config';
-import type { ExperimentEvent, ExperimentResult } from '../train/run-experiment';
+import type { ExperimentEvent } from '../runs/record-events';
+import type { ExperimentResult } from '../runs/run-experiment';
 import { parseOptions, printJson, type CliIo, type Command } from './command';
 import { createProgress, type Progress } from './progress';
 import { configFromFlags, RUN_FLAG_OPTIONS, RUN_FLAGS_USAGE } from './train-flags';
@@ -14,19 +16,19 @@ export function formatMetric(value: number | null | undefined): string {
 /** Reports run progress on stderr: the backend once, then a bar with per-student validation metrics. */
 export function progressReporter(io: CliIo, label: string): (event: ExperimentEvent) => void {
   let progress: Progress | null = null;
-  let planned = 0;
+  let backend: BackendInfo | null = null;
   return (event) => {
-    if (event.type === 'started') {
-      planned = event.plannedEpochs;
-      const b = event.backend;
-      const skipped = b.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
-      const kernelThreads = b.kernelThreads ? ` on ${b.kernelThreads} threads` : '';
-      io.err(`run ${event.runId}: backend ${b.backend} (${b.graphOps} graph ops${kernelThreads})${skipped ? ` — skipped ${skipped}` : ''}`);
-      progress = createProgress(io, label, planned);
-    } else if (event.type === 'epoch' && progress) {
-      const vals = event.students.map((s) => formatMetric(s.val)).join(' ');
-      progress.update(event.epoch, `val ${vals}  ${event.epochMs.toFixed(0)} ms/epoch`);
-    } else if (event.type === 'log') {
+    if (event.type === 'backend') {
+      backend = event.backend;
+    } else if (event.type === 'run.status' && event.status === 'running' && backend) {
+      const skipped = backend.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
+      const kernelThreads = backend.kernelThreads ? ` on ${backend.kernelThreads} threads` : '';
+      io.err(`run ${event.runId}: backend ${backend.backend} (${backend.graphOps} graph ops${kernelThreads})${skipped ? ` — skipped ${skipped}` : ''}`);
+    } else if (event.type === 'run.epoch') {
+      progress ??= createProgress(io, label, event.plannedEpochs);
+      const vals = event.metrics.map((m) => formatMetric(m.valMetric)).join(' ');
+      progress.update(event.epoch, `val ${vals}  ${event.metrics[0].epochMs.toFixed(0)} ms/epoch`);
+    } else if (event.type === 'run.log') {
       io.err(event.message);
     }
   };
@@ -45,12 +47,12 @@ export function resultJson(result: ExperimentResult) {
     plan: result.plan.pairs.map((p) => `${p.student + 1}<-${p.peer + 1}`).join(','),
     students: result.students.map((s) => ({
       bestVal: s.bestVal,
-      test: s.test,
+      test: s.testAtBest,
       bestEpoch: s.bestEpoch,
-      epochsTo95: s.convergence.epochsTo95,
-      epochsTo99: s.convergence.epochsTo99,
-      secondsTo95: s.convergence.secondsTo95,
-      secondsTo99: s.convergence.secondsTo99,
+      epochsTo95: s.epochsTo95,
+      epochsTo99: s.epochsTo99,
+      secondsTo95: s.secondsTo95,
+      secondsTo99: s.secondsTo99,
     })),
   };
 }
@@ -89,7 +91,7 @@ ${RUN_FLAGS_USAGE}
     const config = resumeId === undefined ? parseRunConfig(configFromFlags(values)) : undefined;
     if (values.queue !== undefined) return (await import('./queue-runs')).trainOnQueue({ values, config, resumeId, io });
     // Loaded on demand: the tensor engine takes seconds to load and other commands do not need it.
-    const { runExperiment } = await import('../train/run-experiment');
+    const { runExperiment } = await import('../runs/run-experiment');
     const store = openStore(values.db ?? defaultDatabasePath());
     const interrupt = cancelOnInterrupt(io);
     try {

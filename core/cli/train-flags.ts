@@ -2,46 +2,72 @@ import type { RunConfigInput } from '../../contract/run-config';
 import { UserError } from '../errors';
 
 /**
- * The flags that describe a run, shared by `train` and `sweep`, and their mapping onto RunConfig
- * fields. Values are parsed here (numbers, booleans, the split); ranges are checked by the config
- * schema, which names the field.
+ * The flags that describe a run, shared by `train` and `sweep`: one table saying, for each flag,
+ * the RunConfig field it sets and how its text is read (node:util parseArgs does the parsing).
+ * Ranges are checked afterwards by the config schema, which names the field.
  */
-export const RUN_FLAG_OPTIONS = {
-  data: { type: 'string' },
-  name: { type: 'string' },
-  split: { type: 'string' },
-  model: { type: 'string' },
-  layers: { type: 'string' },
-  hidden: { type: 'string' },
-  heads: { type: 'string' },
-  dropout: { type: 'string' },
-  'attention-dropout': { type: 'string' },
-  'no-residual': { type: 'boolean' },
-  aggregator: { type: 'string' },
-  strategy: { type: 'string' },
-  plan: { type: 'string' },
-  students: { type: 'string' },
-  epochs: { type: 'string' },
-  seed: { type: 'string' },
-  lr: { type: 'string' },
-  'weight-decay': { type: 'string' },
-  a: { type: 'string' },
-  kernel: { type: 'string' },
-  tau: { type: 'string' },
-  sigma: { type: 'string' },
-  'dml-weight': { type: 'string' },
-  'deep-supervision': { type: 'string' },
-  'feature-transfer': { type: 'string' },
-  'feature-loss': { type: 'string' },
-  'shared-init': { type: 'boolean' },
-  'peer-mode': { type: 'string' },
-  'eval-every': { type: 'string' },
-  'heatmap-every': { type: 'string' },
-  patience: { type: 'string' },
-  'checkpoint-every': { type: 'string' },
-  'batch-graphs': { type: 'string' },
-  backend: { type: 'string' },
-} as const;
+
+interface RunFlag<Type extends 'string' | 'boolean' = 'string' | 'boolean'> {
+  type: Type;
+  /** writes the flag's value into the config being built */
+  set(config: Record<string, unknown>, value: string | boolean, flag: string): void;
+}
+
+/** a text field (enums are checked by the schema) */
+const text = (field: string): RunFlag<'string'> => ({ type: 'string', set: (config, value) => (config[field] = value) });
+/** a number field */
+const number = (field: string): RunFlag<'string'> => ({ type: 'string', set: (config, value, flag) => (config[field] = toNumber(flag, value as string)) });
+/** a switch that sets a field to a fixed value */
+const toggle = (field: string, to: boolean): RunFlag<'boolean'> => ({ type: 'boolean', set: (config, value) => value && (config[field] = to) });
+/** a field of the similarity kernel */
+const kernel = (field: string, read: (flag: string, raw: string) => unknown = (_, raw) => raw): RunFlag<'string'> => ({
+  type: 'string',
+  set: (config, value, flag) => ((config.kernel ??= {}) as Record<string, unknown>)[field] = read(flag, value as string),
+});
+
+const RUN_FLAGS = {
+  data: text('data'),
+  name: text('name'),
+  split: { type: 'string', set: (config, value) => (config.split = parseSplit(value as string)) },
+  model: text('model'),
+  layers: number('layers'),
+  hidden: number('hidden'),
+  heads: number('heads'),
+  dropout: number('dropout'),
+  'attention-dropout': number('attentionDropout'),
+  'no-residual': toggle('residual', false),
+  aggregator: text('aggregator'),
+  strategy: text('strategy'),
+  plan: text('plan'),
+  students: number('students'),
+  epochs: number('epochs'),
+  seed: number('seed'),
+  lr: number('lr'),
+  'weight-decay': number('weightDecay'),
+  a: number('a'),
+  kernel: kernel('kind'),
+  tau: kernel('tau', toNumber),
+  sigma: kernel('sigma', toNumber),
+  'dml-weight': number('dmlWeight'),
+  'deep-supervision': number('deepSupervision'),
+  'feature-transfer': number('featureTransfer'),
+  'feature-loss': text('featureLoss'),
+  'shared-init': toggle('sharedInit', true),
+  'peer-mode': text('peerMode'),
+  'eval-every': number('evalEvery'),
+  'heatmap-every': number('heatmapEvery'),
+  patience: number('patience'),
+  'checkpoint-every': number('checkpointEvery'),
+  'batch-graphs': number('batchGraphs'),
+  backend: text('backend'),
+} satisfies Record<string, RunFlag>;
+
+type RunFlagName = keyof typeof RUN_FLAGS;
+
+/** The run flags as parseArgs options. */
+export const RUN_FLAG_OPTIONS = Object.fromEntries(Object.entries(RUN_FLAGS).map(([name, flag]) => [name, { type: flag.type }])) as {
+  [K in RunFlagName]: { type: (typeof RUN_FLAGS)[K]['type'] };
+};
 
 export const RUN_FLAGS_USAGE = `run options (defaults in brackets):
   --data PATH|NAME|SPEC        dataset: a .npz/PPI folder/CSV folder, a catalog name, demo, or csbm:N:E:C[:F] [demo]
@@ -56,8 +82,6 @@ export const RUN_FLAGS_USAGE = `run options (defaults in brackets):
   --eval-every N [1]   --heatmap-every N [10]   --patience N (0 = off) [0]   --checkpoint-every N [10]
   --batch-graphs N (multi-graph data) [2]   --backend auto|tensorflow-gpu|tensorflow|wasm|cpu [auto]
   --name TEXT`;
-
-type FlagValues = Partial<Record<keyof typeof RUN_FLAG_OPTIONS, string | boolean>>;
 
 function toNumber(flag: string, raw: string): number {
   const value = Number(raw);
@@ -77,53 +101,11 @@ function parseSplit(raw: string): RunConfigInput['split'] {
 }
 
 /** Builds the (unvalidated) config input from parsed flag values; unset flags keep the schema defaults. */
-export function configFromFlags(values: FlagValues): RunConfigInput {
+export function configFromFlags(values: Partial<Record<RunFlagName, string | boolean>>): RunConfigInput {
   const config: Record<string, unknown> = {};
-  const str = (flag: keyof FlagValues) => values[flag] as string | undefined;
-  const num = (flag: keyof FlagValues, field: string) => {
-    const raw = str(flag);
-    if (raw !== undefined) config[field] = toNumber(flag, raw);
-  };
-  const text = (flag: keyof FlagValues, field: string) => {
-    const raw = str(flag);
-    if (raw !== undefined) config[field] = raw;
-  };
-  text('data', 'data');
-  text('name', 'name');
-  text('model', 'model');
-  text('aggregator', 'aggregator');
-  text('strategy', 'strategy');
-  text('plan', 'plan');
-  text('feature-loss', 'featureLoss');
-  text('peer-mode', 'peerMode');
-  text('backend', 'backend');
-  num('layers', 'layers');
-  num('hidden', 'hidden');
-  num('heads', 'heads');
-  num('dropout', 'dropout');
-  num('attention-dropout', 'attentionDropout');
-  num('students', 'students');
-  num('epochs', 'epochs');
-  num('seed', 'seed');
-  num('lr', 'lr');
-  num('weight-decay', 'weightDecay');
-  num('a', 'a');
-  num('dml-weight', 'dmlWeight');
-  num('deep-supervision', 'deepSupervision');
-  num('feature-transfer', 'featureTransfer');
-  num('eval-every', 'evalEvery');
-  num('heatmap-every', 'heatmapEvery');
-  num('patience', 'patience');
-  num('checkpoint-every', 'checkpointEvery');
-  num('batch-graphs', 'batchGraphs');
-  if (values['no-residual']) config.residual = false;
-  if (values['shared-init']) config.sharedInit = true;
-  if (str('split') !== undefined) config.split = parseSplit(str('split')!);
-  const kernel: Record<string, unknown> = {};
-  if (str('kernel') !== undefined) kernel.kind = str('kernel');
-  if (str('tau') !== undefined) kernel.tau = toNumber('tau', str('tau')!);
-  if (str('sigma') !== undefined) kernel.sigma = toNumber('sigma', str('sigma')!);
-  if (Object.keys(kernel).length > 0) config.kernel = kernel;
-  if (config.data === undefined) config.data = 'demo';
+  for (const [flag, value] of Object.entries(values)) {
+    if (value !== undefined && flag in RUN_FLAGS) RUN_FLAGS[flag as RunFlagName].set(config, value, flag);
+  }
+  config.data ??= 'demo';
   return config as RunConfigInput;
 }

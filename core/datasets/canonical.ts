@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
 import { UserError } from '../errors';
-import type { Dataset, GraphData, GraphSplit, Task } from './types';
+import type { Task } from '../../contract/api';
+import type { GraphData } from '../graph/graph-data';
+import type { Dataset, GraphSplit } from './types';
 import { validateDataset } from './validate';
 
 /**

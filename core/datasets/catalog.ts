@@ -1,4 +1,4 @@
-import type { Task } from './types';
+import type { Task } from '../../contract/api';
 
 /**
  * The public datasets the workbench knows by name. The gnn-benchmark `.npz` files live in the

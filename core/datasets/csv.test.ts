@@ -53,6 +53,21 @@ describe('CSV import', () => {
     expect(Array.from(dataset.graphs[0].features)).toEqual([1, 2]);
   });
 
+  it('reads RFC 4180 fields (separators, doubled quotes, line breaks inside quotes) with any line ending', () => {
+    const dir = folder({
+      'edges.csv': 'source,target\r\n"a, the first","b ""two"""\r\n\r\n  \r\n"multi\nline","a, the first"\r\n',
+      'labels.csv': 'id,label\r"a, the first",x\rb "two",y\r"multi\nline",x\r',
+    });
+    const dataset = loadCsvFolder(dir);
+    expect(dataset.nodeNames).toEqual(['a, the first', 'b "two"', 'multi\nline']);
+    expect(Array.from(dataset.graphs[0].labels)).toEqual([0, 1, 0]);
+  });
+
+  it('counts lines as an editor does, whatever the line endings', () => {
+    const dir = folder({ 'edges.csv': 'source,target\r\n0,1\r\n\r\n# note\r\n1\r\n', 'labels.csv': '0,0\n1,1\n' });
+    expectUserError(() => loadCsvFolder(dir), /^edges\.csv line 5: 1 columns, but line 1 has 2$/);
+  });
+
   it('finds the files of a folder and says when there are none', () => {
     const dir = folder({ 'edges.csv': 'a,b\n', 'labels.csv': 'a,0\nb,1\n', 'features.tsv': 'a\t1\nb\t2\n' });
     expect(findCsvFiles(dir)).toEqual({ edges: join(dir, 'edges.csv'), labels: join(dir, 'labels.csv'), features: join(dir, 'features.tsv') });

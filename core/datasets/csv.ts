@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { UserError } from '../errors';
 import { buildGraph } from '../graph/build';
 import type { Dataset } from './types';
@@ -108,9 +109,10 @@ export function loadCsvDataset(files: CsvDatasetFiles, options: { name?: string;
 
   // Labels and features first: they fail fast (before any per-node allocation) when ids are sparse.
   const names = integerIds ? null : [...indexOf.keys()];
-  const { labels, numClasses, classNames } = readLabels(files.labels, labelRows, numNodes, nodeOf, names);
+  const byNode = (file: string, rows: Row[], what: string) => ({ label: basename(file), rows, rowOfNode: assignRows(file, rows, numNodes, nodeOf, names, what) });
+  const { labels, numClasses, classNames } = readLabels(byNode(files.labels, labelRows, 'label'));
   const { features, numFeatures } = files.features
-    ? readFeatures(files.features, featureRows, numNodes, nodeOf, names)
+    ? readFeatures(byNode(files.features, featureRows, 'features row'))
     : { features: new Float32Array(numNodes).fill(1), numFeatures: 1 };
 
   const sources = new Int32Array(edgeRows.length);
@@ -135,15 +137,15 @@ export function loadCsvDataset(files: CsvDatasetFiles, options: { name?: string;
   return dataset;
 }
 
-function readLabels(
-  file: string,
-  rows: Row[],
-  numNodes: number,
-  nodeOf: (file: string, row: Row) => number,
-  names: string[] | null,
-): { labels: Int32Array; numClasses: number; classNames?: string[] } {
-  const label = basename(file);
-  const rowOfNode = assignRows(file, rows, numNodes, nodeOf, names, 'label');
+/** A file of one row per node: its rows in file order, and the row of each node. */
+interface NodeRows {
+  label: string;
+  rows: Row[];
+  rowOfNode: Row[];
+}
+
+function readLabels({ label, rows, rowOfNode }: NodeRows): { labels: Int32Array; numClasses: number; classNames?: string[] } {
+  const numNodes = rowOfNode.length;
   const numeric = rows.every((row) => isInteger(row.fields[1]));
   const labels = new Int32Array(numNodes);
   if (numeric) {
@@ -163,15 +165,8 @@ function readLabels(
   return { labels, numClasses: classNames.length, classNames };
 }
 
-function readFeatures(
-  file: string,
-  rows: Row[],
-  numNodes: number,
-  nodeOf: (file: string, row: Row) => number,
-  names: string[] | null,
-): { features: Float32Array; numFeatures: number } {
-  const label = basename(file);
-  const rowOfNode = assignRows(file, rows, numNodes, nodeOf, names, 'features row');
+function readFeatures({ label, rows, rowOfNode }: NodeRows): { features: Float32Array; numFeatures: number } {
+  const numNodes = rowOfNode.length;
   const numFeatures = rows[0].fields.length - 1;
   const features = new Float32Array(numNodes * numFeatures);
   for (let v = 0; v < numNodes; v++) {
@@ -243,8 +238,10 @@ function isNumber(text: string): boolean {
 }
 
 /**
- * Splits a file into rows of fields: at least `minColumns` per row and the same count on every row.
- * `isHeader` decides whether the first row names the columns.
+ * Splits a file into rows of fields with csv-parse: RFC 4180 quoting (a quoted field may hold the
+ * separator, doubled quotes or a line break), `#` comment lines and blank lines skipped, fields
+ * trimmed. Then our checks: at least `minColumns` per row, the same count on every row, no empty
+ * key column. `isHeader` decides whether the first row names the columns.
  */
 function readTable(
   file: string,
@@ -267,15 +264,11 @@ function readTable(
   } catch {
     throw new UserError(`${label}: not valid UTF-8 text (save the file as UTF-8)`);
   }
-  const lines = text.replace(/^\uFEFF/, '').split('\n');
-  const firstLine = lines.find((line) => line.trim() !== '' && !line.startsWith('#')) ?? '';
+  // One line ending, so line numbers count lines as an editor does; whitespace-only lines are blank.
+  text = text.replace(/\r\n?/g, '\n').replace(/^[ \t]+$/gm, '');
+  const firstLine = text.split('\n', 50).find((line) => line !== '' && !line.startsWith('#')) ?? '';
   const separator = file.toLowerCase().endsWith('.tsv') || firstLine.includes('\t') ? '\t' : ',';
-  const rows: Row[] = [];
-  lines.forEach((raw, i) => {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.trim() === '' || line.startsWith('#')) return;
-    rows.push({ line: i + 1, fields: splitFields(line, separator, label, i + 1) });
-  });
+  const rows = parseRows(text, separator, label);
   if (rows.length === 0) throw new UserError(`${label}: no data rows (expected ${expected})`);
   const columns = rows[0].fields.length;
   if (columns < minColumns) throw new UserError(`${label} line ${rows[0].line}: ${columns} column(s), expected at least ${minColumns} (${expected})`);
@@ -293,36 +286,31 @@ function readTable(
   return rows;
 }
 
-/** One CSV line: fields trimmed; a field may be double-quoted, with "" for a quote inside it. */
-function splitFields(line: string, separator: string, label: string, lineNumber: number): string[] {
-  const fields: string[] = [];
-  let pos = 0;
-  for (;;) {
-    while (line[pos] === ' ') pos++;
-    let field: string;
-    if (line[pos] === '"') {
-      let value = '';
-      pos++;
-      for (;;) {
-        const quote = line.indexOf('"', pos);
-        if (quote < 0) throw new UserError(`${label} line ${lineNumber}: unterminated quoted field`);
-        value += line.slice(pos, quote);
-        pos = quote + 1;
-        if (line[pos] === '"') {
-          value += '"';
-          pos++;
-        } else break;
-      }
-      while (line[pos] === ' ') pos++;
-      if (pos < line.length && line[pos] !== separator) throw new UserError(`${label} line ${lineNumber}: text after a quoted field`);
-      field = value;
-    } else {
-      const end = line.indexOf(separator, pos);
-      field = (end < 0 ? line.slice(pos) : line.slice(pos, end)).trim();
-      pos = end < 0 ? line.length : end;
-    }
-    fields.push(field);
-    if (pos >= line.length) return fields;
-    pos++; // the separator
+/** csv-parse's records with their line numbers (a record's last line); its errors in our words. */
+function parseRows(text: string, separator: string, label: string): Row[] {
+  try {
+    const records = parse(text, {
+      delimiter: separator,
+      record_delimiter: '\n',
+      comment: '#',
+      comment_no_infix: true,
+      skip_empty_lines: true,
+      // row lengths and stray quotes inside unquoted fields are ours to judge
+      relax_column_count: true,
+      relax_quotes: true,
+      trim: true,
+      bom: true,
+      info: true,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
+    return records.map(({ record, info }) => ({ line: info.lines, fields: record }));
+  } catch (error) {
+    const { code, lines, message } = error as { code?: string; lines?: number; message: string };
+    const problem =
+      code === 'CSV_QUOTE_NOT_CLOSED'
+        ? 'unterminated quoted field'
+        : code === 'CSV_INVALID_CLOSING_QUOTE' || code === 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE'
+          ? 'text after a quoted field'
+          : message;
+    throw new UserError(`${label}${lines ? ` line ${lines}` : ''}: ${problem}`, { cause: error });
   }
 }

@@ -7,10 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadDataset, readHashes, type DownloadProgress } from './download';
 import { loadDataset } from './load';
-import { npyArray, writeNpy, type NpyArray } from './npy';
-import { encodeNpz } from './npz';
+import type { NpyArray } from './npy';
+
 import { expectUserRejection, scratchFolder } from './testing/fixtures';
-import { writeZip } from './zip';
+import { encodeNpz, npyArray, writeNpy, writeZip } from './testing/writers';
 
 const CORA = fileURLToPath(new URL('../../../shared/datasets/cora.npz', import.meta.url));
 const root = scratchFolder('download-test-');

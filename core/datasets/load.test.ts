@@ -3,9 +3,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultCacheDir, detectFormat, findCached, isValidDatasetName, loadDataset } from './load';
-import { npyArray, writeNpy } from './npy';
-import { writeNpz } from './npz';
+
 import { expectUserRejection, scratchFolder } from './testing/fixtures';
+import { npyArray, writeNpy, writeNpz } from './testing/writers';
 
 const root = scratchFolder('load-test-');
 const savedEnv = process.env.ALIGNAHEAD_DATA_DIR;

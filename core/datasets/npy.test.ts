@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { npyArray, parseNpy, toFloat32, toInt32, toNumbers, writeNpy, type NpyArray } from './npy';
+import { parseNpy, toFloat32, toInt32, toNumbers, type NpyArray } from './npy';
 import { expectUserError } from './testing/fixtures';
+import { npyArray, writeNpy } from './testing/writers';
 
 /** An .npy file with a hand-written header, as NumPy lays it out (magic, version, length, dict). */
 function rawNpy(header: string, body: Uint8Array, version = 1): Buffer {

@@ -1,12 +1,16 @@
 import { UserError } from '../errors';
 
 /**
- * NumPy `.npy` arrays (format versions 1, 2 and 3): parse and write.
+ * NumPy `.npy` arrays (format versions 1, 2 and 3): the parser (tests write arrays with testing/writers.ts).
  *
  * The header is a Python dict literal such as `{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }`.
  * It is parsed by a tiny literal parser (never evaluated), its shape is checked against the bytes
  * actually present before anything is allocated, and only plain numeric, boolean and string dtypes
  * are accepted: object arrays are Python pickles and are never loaded.
+ *
+ * Why not a library: the npm readers (npyjs, numpy-parser) read the header by text substitution and
+ * lay a typed array over the remaining bytes without checking the shape against them, and know no
+ * string, boolean or big-endian arrays; the checks above are the point of this parser.
  */
 
 export type NpyDtype = 'f4' | 'f8' | 'i1' | 'i2' | 'i4' | 'i8' | 'u1' | 'u2' | 'u4' | 'u8' | 'b1' | 'U' | 'S';
@@ -32,7 +36,7 @@ export interface NpyArray {
   readonly data: NpyData;
 }
 
-const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+export const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 /** refuse arrays whose header claims more than this many elements, whatever the bytes say */
 const MAX_ELEMENTS = 2 ** 31 - 1;
 
@@ -47,7 +51,7 @@ export function parseNpy(bytes: Uint8Array, label: string): NpyArray {
   const fail = (problem: string): never => {
     throw new UserError(`${label}: ${problem}`);
   };
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) fail('not a NumPy .npy array (bad magic bytes)');
+  if (bytes.length < 10 || NPY_MAGIC.some((b, i) => bytes[i] !== b)) fail('not a NumPy .npy array (bad magic bytes)');
   const major = bytes[6];
   if (major < 1 || major > 3) fail(`unsupported .npy format version ${major}.${bytes[7]}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -284,77 +288,6 @@ function parsePythonLiteral(text: string): PyValue {
   skipSpace();
   if (pos !== text.length) throw new Error(`unexpected text after the literal at position ${pos}`);
   return result;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Writer
-
-/** Builds an NpyArray from a typed array or strings; shape defaults to 1-D. */
-export function npyArray(data: NpyData, shape?: readonly number[], dtype?: NpyDtype): NpyArray {
-  const inferred = dtype ?? inferDtype(data);
-  const dims = shape ?? [data.length];
-  const count = dims.reduce((a, b) => a * b, 1);
-  if (count !== data.length) throw new Error(`npyArray: shape (${dims.join(', ')}) does not hold ${data.length} values`);
-  return { dtype: inferred, shape: dims, data };
-}
-
-function inferDtype(data: NpyData): NpyDtype {
-  if (Array.isArray(data)) return 'U';
-  if (data instanceof Float32Array) return 'f4';
-  if (data instanceof Float64Array) return 'f8';
-  if (data instanceof Int8Array) return 'i1';
-  if (data instanceof Int16Array) return 'i2';
-  if (data instanceof Int32Array) return 'i4';
-  if (data instanceof BigInt64Array) return 'i8';
-  if (data instanceof Uint16Array) return 'u2';
-  if (data instanceof Uint32Array) return 'u4';
-  if (data instanceof BigUint64Array) return 'u8';
-  return 'u1';
-}
-
-/** Serialises an array as `.npy` (version 1, or 2 when the header is too long for v1), C order. */
-export function writeNpy(array: NpyArray): Buffer {
-  const { dtype, shape, data } = array;
-  let descr: string;
-  let body: Buffer;
-  if (dtype === 'U' || dtype === 'S') {
-    if (!Array.isArray(data)) throw new Error(`writeNpy: dtype ${dtype} needs string data`);
-    const encoded = data.map((s) => (dtype === 'U' ? Array.from(s, (c) => c.codePointAt(0) as number) : Array.from(Buffer.from(s, 'latin1'))));
-    const width = Math.max(1, ...encoded.map((codes) => codes.length));
-    const itemSize = dtype === 'U' ? 4 * width : width;
-    body = Buffer.alloc(itemSize * data.length);
-    encoded.forEach((codes, i) =>
-      codes.forEach((code, c) => {
-        if (dtype === 'U') body.writeUInt32LE(code, i * itemSize + 4 * c);
-        else body[i * itemSize + c] = code;
-      }),
-    );
-    descr = dtype === 'U' ? `<U${width}` : `|S${width}`;
-  } else {
-    if (Array.isArray(data)) throw new Error(`writeNpy: dtype ${dtype} needs a typed array`);
-    const size = Number(dtype.slice(1));
-    if (data.BYTES_PER_ELEMENT !== size) throw new Error(`writeNpy: ${data.constructor.name} does not match dtype ${dtype}`);
-    body = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    descr = size === 1 ? `|${dtype}` : `<${dtype}`;
-  }
-  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
-  // NumPy pads the header with spaces so the data starts on a 64-byte boundary, ending in '\n'.
-  let prefixLength = 10;
-  let version = 1;
-  if (dict.length + 1 + prefixLength > 0xffff) {
-    version = 2;
-    prefixLength = 12;
-  }
-  const total = Math.ceil((prefixLength + dict.length + 1) / 64) * 64;
-  const headerText = dict.padEnd(total - prefixLength - 1, ' ') + '\n';
-  const prefix = Buffer.alloc(prefixLength);
-  Buffer.from(MAGIC).copy(prefix);
-  prefix[6] = version;
-  prefix[7] = 0;
-  if (version === 1) prefix.writeUInt16LE(headerText.length, 8);
-  else prefix.writeUInt32LE(headerText.length, 8);
-  return Buffer.concat([prefix, Buffer.from(headerText, 'latin1'), body]);
 }
 
 // ---------------------------------------------------------------------------------------------------

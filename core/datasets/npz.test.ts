@@ -2,11 +2,11 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { npyArray, writeNpy, type NpyArray } from './npy';
-import { encodeNpz, loadGnnBenchmarkNpz, openNpz, readNpz, writeNpz } from './npz';
+import type { NpyArray } from './npy';
+import { loadGnnBenchmarkNpz, openNpz, readNpz } from './npz';
 import { expectUserError, incoming, scratchFolder } from './testing/fixtures';
 import type { Dataset } from './types';
-import { writeZip } from './zip';
+import { encodeNpz, npyArray, writeNpy, writeNpz, writeZip } from './testing/writers';
 
 const CORA = fileURLToPath(new URL('../../../shared/datasets/cora.npz', import.meta.url));
 const tempDir = scratchFolder('npz-test-');

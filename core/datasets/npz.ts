@@ -1,12 +1,12 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UserError } from '../errors';
 import { buildGraph } from '../graph/build';
-import { parseNpy, toFloat32, toInt32, toNumbers, writeNpy, type NpyArray } from './npy';
+import { parseNpy, toFloat32, toInt32, toNumbers, type NpyArray } from './npy';
 import { rowNormalise } from './preprocess';
 import type { Dataset } from './types';
 import { validateDataset } from './validate';
-import { openZip, writeZip, type ZipLimits } from './zip';
+import { openZip, type ZipLimits } from './zip';
 
 /**
  * NumPy `.npz` archives (a ZIP of `.npy` files) and the gnn-benchmark dataset layout stored in them.
@@ -57,30 +57,6 @@ function isUnsafeEntryName(entryName: string): boolean {
 export function readNpz(source: string | Uint8Array, label?: string): Map<string, NpyArray> {
   const npz = openNpz(source, label);
   return new Map(npz.names.map((name) => [name, npz.get(name)]));
-}
-
-export type NpzArrays = ReadonlyMap<string, NpyArray> | Readonly<Record<string, NpyArray>>;
-
-/** Serialises arrays as `.npz` bytes (deflated unless `compress: false`). */
-export function encodeNpz(arrays: NpzArrays, options: { compress?: boolean } = {}): Buffer {
-  const entries = arrays instanceof Map ? [...arrays.entries()] : Object.entries(arrays);
-  return writeZip(
-    entries.map(([name, array]) => ({ name: `${name}.npy`, data: writeNpy(array) })),
-    { compress: options.compress ?? true },
-  );
-}
-
-let tempCounter = 0;
-
-/** Writes an `.npz` file; it appears complete or not at all (temp file + rename). */
-export function writeNpz(path: string, arrays: NpzArrays, options: { compress?: boolean } = {}): void {
-  const temp = `${path}.tmp-${process.pid}-${tempCounter++}`;
-  try {
-    writeFileSync(temp, encodeNpz(arrays, options));
-    renameSync(temp, path);
-  } finally {
-    rmSync(temp, { force: true });
-  }
 }
 
 function readFile(path: string, label: string): Buffer {

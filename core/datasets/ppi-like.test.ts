@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../errors';
 import { validateGraph } from '../graph/validate';
 import { generatePpiLike } from './ppi-like';
-import type { Dataset, GraphData } from './types';
+import type { GraphData } from '../graph/graph-data';
+import type { Dataset } from './types';
 
 /** Mean of each node's features over its incoming edges (self-loop included): one round of message passing. */
 function neighbourhoodMean(part: GraphData, width: number): Float64Array {

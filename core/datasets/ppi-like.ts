@@ -2,7 +2,8 @@ import { UserError } from '../errors';
 import { buildGraph } from '../graph/build';
 import type { CsrGraph } from '../graph/csr';
 import { Rng } from '../random';
-import type { Dataset, GraphData, GraphSplit } from './types';
+import type { GraphData } from '../graph/graph-data';
+import type { Dataset, GraphSplit } from './types';
 
 export interface PpiLikeOptions {
   graphs?: number;

@@ -1,9 +1,10 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { npyArray, writeNpy, type NpyArray } from './npy';
+import type { NpyArray } from './npy';
 import { findPpiFolder, isPpiFolder, loadPpiFolder } from './ppi';
 import { expectUserError, incoming, scratchFolder } from './testing/fixtures';
+import { npyArray, writeNpy } from './testing/writers';
 
 const root = scratchFolder('ppi-test-');
 

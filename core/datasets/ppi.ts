@@ -3,7 +3,8 @@ import { basename, join } from 'node:path';
 import { UserError } from '../errors';
 import { buildGraph } from '../graph/build';
 import { parseNpy, toFloat32, toInt32, toNumbers, type NpyArray } from './npy';
-import type { Dataset, GraphData } from './types';
+import type { GraphData } from '../graph/graph-data';
+import type { Dataset } from './types';
 import { validateDataset } from './validate';
 
 /**

@@ -1,4 +1,5 @@
-import type { Dataset, DatasetStats } from './types';
+import type { DatasetStats } from '../../contract/api';
+import type { Dataset } from './types';
 
 /**
  * Summary statistics of a dataset, summed over its graphs. Edges are directed message edges with

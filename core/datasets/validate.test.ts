@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildGraph } from '../graph/build';
 import { expectUserError } from './testing/fixtures';
-import type { Dataset, GraphData } from './types';
+import type { GraphData } from '../graph/graph-data';
+import type { Dataset } from './types';
 import { validateDataset } from './validate';
 
 const graph = buildGraph(3, [0, 1], [1, 2]);

@@ -4,7 +4,8 @@ import * as zlib from 'node:zlib';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import { expectUserError } from './testing/fixtures';
-import { openZip, writeZip } from './zip';
+import { openZip } from './zip';
+import { writeZip } from './testing/writers';
 
 // Pass-through spy on inflateRawSync, to check that inflation is capped at the declared size.
 vi.mock('node:zlib', async (importOriginal) => {

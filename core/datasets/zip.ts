@@ -1,13 +1,19 @@
-import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { crc32, inflateRawSync } from 'node:zlib';
 import { UserError } from '../errors';
+import { ZIP } from './zip-format';
 
 /**
- * A small ZIP reader and writer over node:zlib, enough for NumPy `.npz` files and dataset archives.
+ * A small ZIP reader over node:zlib, enough for NumPy `.npz` files and dataset archives (tests write
+ * archives with testing/writers.ts).
  *
  * Archives come from the internet, so nothing in them is trusted: every offset is bounds-checked,
  * declared sizes are checked against limits BEFORE any buffer is allocated, inflation is capped at
  * the declared size (a zip bomb cannot expand past it), and the CRC-32 of every entry is verified.
  * Errors are UserErrors naming the archive and the entry: "cora.npz: entry 'labels.npy' is truncated".
+ *
+ * Why not a library: fflate's unzipSync sizes each output buffer from the declared size and checks
+ * no CRC; yauzl checks sizes only while it streams, and only asynchronously, which every reader here
+ * would have to become. The limits must hold before anything is allocated, so the reader stays ours.
  */
 
 export interface ZipLimits {
@@ -47,24 +53,6 @@ export const DEFAULT_ZIP_LIMITS: Required<ZipLimits> = {
   maxEntries: 100_000,
 };
 
-const SIG_LOCAL = 0x04034b50;
-const SIG_CENTRAL = 0x02014b50;
-const SIG_EOCD = 0x06054b50;
-const SIG_ZIP64_EOCD = 0x06064b50;
-const SIG_ZIP64_LOCATOR = 0x07064b50;
-const EOCD_SIZE = 22;
-const ZIP64_LOCATOR_SIZE = 20;
-const ZIP64_EOCD_SIZE = 56;
-const CENTRAL_SIZE = 46;
-const LOCAL_SIZE = 30;
-const ZIP64_EXTRA_ID = 0x0001;
-const U16_MAX = 0xffff;
-const U32_MAX = 0xffffffff;
-const METHOD_STORED = 0;
-const METHOD_DEFLATED = 8;
-const FLAG_ENCRYPTED = 0x1;
-const FLAG_UTF8 = 0x800;
-
 /** Reads a ZIP archive held in memory. `label` names it in error messages. */
 export function openZip(bytes: Uint8Array, label: string, limits: ZipLimits = {}): ZipArchive {
   const limit = { ...DEFAULT_ZIP_LIMITS, ...limits };
@@ -80,11 +68,11 @@ export function openZip(bytes: Uint8Array, label: string, limits: ZipLimits = {}
   let directoryOffset: number = buf.readUInt32LE(eocd + 16);
   if (buf.readUInt16LE(eocd + 4) !== 0 || buf.readUInt16LE(eocd + 6) !== 0) fail('multi-disk (split) archives are not supported');
 
-  const needsZip64 = entryCount === U16_MAX || directorySize === U32_MAX || directoryOffset === U32_MAX;
-  const locator = eocd - ZIP64_LOCATOR_SIZE;
-  if (locator >= 0 && buf.readUInt32LE(locator) === SIG_ZIP64_LOCATOR) {
+  const needsZip64 = entryCount === ZIP.U16_MAX || directorySize === ZIP.U32_MAX || directoryOffset === ZIP.U32_MAX;
+  const locator = eocd - ZIP.ZIP64_LOCATOR_SIZE;
+  if (locator >= 0 && buf.readUInt32LE(locator) === ZIP.SIG_ZIP64_LOCATOR) {
     const recordOffset = readU64(buf, locator + 8, fail, 'ZIP64 end record offset');
-    if (recordOffset + ZIP64_EOCD_SIZE > locator || buf.readUInt32LE(recordOffset) !== SIG_ZIP64_EOCD) {
+    if (recordOffset + ZIP.ZIP64_EOCD_SIZE > locator || buf.readUInt32LE(recordOffset) !== ZIP.SIG_ZIP64_EOCD) {
       fail('corrupt ZIP64 end-of-central-directory record');
     }
     entryCount = readU64(buf, recordOffset + 32, fail, 'entry count');
@@ -103,7 +91,7 @@ export function openZip(bytes: Uint8Array, label: string, limits: ZipLimits = {}
   let pos = directoryOffset;
   const directoryEnd = directoryOffset + directorySize;
   for (let i = 0; i < entryCount; i++) {
-    if (pos + CENTRAL_SIZE > directoryEnd || buf.readUInt32LE(pos) !== SIG_CENTRAL) {
+    if (pos + ZIP.CENTRAL_SIZE > directoryEnd || buf.readUInt32LE(pos) !== ZIP.SIG_CENTRAL) {
       fail(`central directory entry ${i} is corrupt`);
     }
     const flags = buf.readUInt16LE(pos + 8);
@@ -115,15 +103,15 @@ export function openZip(bytes: Uint8Array, label: string, limits: ZipLimits = {}
     const extraLength = buf.readUInt16LE(pos + 30);
     const commentLength = buf.readUInt16LE(pos + 32);
     let localHeaderOffset: number = buf.readUInt32LE(pos + 42);
-    const next = pos + CENTRAL_SIZE + nameLength + extraLength + commentLength;
+    const next = pos + ZIP.CENTRAL_SIZE + nameLength + extraLength + commentLength;
     if (next > directoryEnd) fail(`central directory entry ${i} is corrupt`);
-    const nameBytes = buf.subarray(pos + CENTRAL_SIZE, pos + CENTRAL_SIZE + nameLength);
-    const name = nameBytes.toString(flags & FLAG_UTF8 ? 'utf8' : 'latin1');
+    const nameBytes = buf.subarray(pos + ZIP.CENTRAL_SIZE, pos + ZIP.CENTRAL_SIZE + nameLength);
+    const name = nameBytes.toString(flags & ZIP.FLAG_UTF8 ? 'utf8' : 'latin1');
     const entryFail = (problem: string): never => fail(`entry '${name}' ${problem}`);
 
     // ZIP64: a field saturated at its maximum is stored in the extra field instead, in this order.
-    const extra = buf.subarray(pos + CENTRAL_SIZE + nameLength, pos + CENTRAL_SIZE + nameLength + extraLength);
-    const zip64 = findExtraField(extra, ZIP64_EXTRA_ID);
+    const extra = buf.subarray(pos + ZIP.CENTRAL_SIZE + nameLength, pos + ZIP.CENTRAL_SIZE + nameLength + extraLength);
+    const zip64 = findExtraField(extra, ZIP.ZIP64_EXTRA_ID);
     let z = 0;
     const zip64Field = (what: string): number => {
       if (!zip64 || z + 8 > zip64.length) return entryFail(`has a saturated ${what} but no ZIP64 value for it`);
@@ -131,15 +119,15 @@ export function openZip(bytes: Uint8Array, label: string, limits: ZipLimits = {}
       z += 8;
       return value;
     };
-    if (uncompressedSize === U32_MAX) uncompressedSize = zip64Field('uncompressed size');
-    if (compressedSize === U32_MAX) compressedSize = zip64Field('compressed size');
-    if (localHeaderOffset === U32_MAX) localHeaderOffset = zip64Field('local header offset');
+    if (uncompressedSize === ZIP.U32_MAX) uncompressedSize = zip64Field('uncompressed size');
+    if (compressedSize === ZIP.U32_MAX) compressedSize = zip64Field('compressed size');
+    if (localHeaderOffset === ZIP.U32_MAX) localHeaderOffset = zip64Field('local header offset');
 
-    if (flags & FLAG_ENCRYPTED) entryFail('is encrypted, which is not supported');
-    if (method !== METHOD_STORED && method !== METHOD_DEFLATED) {
+    if (flags & ZIP.FLAG_ENCRYPTED) entryFail('is encrypted, which is not supported');
+    if (method !== ZIP.METHOD_STORED && method !== ZIP.METHOD_DEFLATED) {
       entryFail(`uses compression method ${method}; only stored (0) and deflated (8) are supported`);
     }
-    if (method === METHOD_STORED && compressedSize !== uncompressedSize) {
+    if (method === ZIP.METHOD_STORED && compressedSize !== uncompressedSize) {
       entryFail(`is stored uncompressed but declares ${compressedSize} stored and ${uncompressedSize} uncompressed bytes`);
     }
     if (uncompressedSize > limit.maxEntryBytes) {
@@ -175,13 +163,13 @@ function readEntry(buf: Buffer, entry: ZipEntry, label: string, directoryOffset:
     throw new UserError(`${label}: entry '${entry.name}' ${problem}`);
   };
   const local = entry.localHeaderOffset;
-  if (local + LOCAL_SIZE > directoryOffset || buf.readUInt32LE(local) !== SIG_LOCAL) fail('has a corrupt local header');
-  const dataStart = local + LOCAL_SIZE + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+  if (local + ZIP.LOCAL_SIZE > directoryOffset || buf.readUInt32LE(local) !== ZIP.SIG_LOCAL) fail('has a corrupt local header');
+  const dataStart = local + ZIP.LOCAL_SIZE + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
   if (dataStart + entry.compressedSize > directoryOffset) fail('is truncated (its data runs past the end of the archive data)');
   const compressed = buf.subarray(dataStart, dataStart + entry.compressedSize);
 
   let data: Buffer;
-  if (entry.method === METHOD_STORED) {
+  if (entry.method === ZIP.METHOD_STORED) {
     data = compressed;
   } else {
     try {
@@ -206,9 +194,9 @@ function readEntry(buf: Buffer, entry: ZipEntry, label: string, directoryOffset:
 
 function findEndOfCentralDirectory(buf: Buffer): number {
   // The record sits at the end, followed only by a comment of at most 65535 bytes.
-  const lowest = Math.max(0, buf.length - EOCD_SIZE - U16_MAX);
-  for (let pos = buf.length - EOCD_SIZE; pos >= lowest; pos--) {
-    if (buf.readUInt32LE(pos) === SIG_EOCD && pos + EOCD_SIZE + buf.readUInt16LE(pos + 20) === buf.length) return pos;
+  const lowest = Math.max(0, buf.length - ZIP.EOCD_SIZE - ZIP.U16_MAX);
+  for (let pos = buf.length - ZIP.EOCD_SIZE; pos >= lowest; pos--) {
+    if (buf.readUInt32LE(pos) === ZIP.SIG_EOCD && pos + ZIP.EOCD_SIZE + buf.readUInt16LE(pos + 20) === buf.length) return pos;
   }
   return -1;
 }
@@ -230,114 +218,4 @@ function readU64(buf: Buffer, offset: number, fail: (problem: string) => never, 
   const value = buf.readBigUInt64LE(offset);
   if (value > BigInt(Number.MAX_SAFE_INTEGER)) return fail(`${what} is absurdly large (${value})`);
   return Number(value);
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Writer
-
-export interface ZipInput {
-  readonly name: string;
-  readonly data: Uint8Array;
-}
-
-export interface ZipWriteOptions {
-  /** deflate entries (default true); stored otherwise */
-  compress?: boolean;
-  /** write ZIP64 records even when the archive is small (for tests of the reader's ZIP64 path) */
-  forceZip64?: boolean;
-}
-
-/**
- * Builds a ZIP archive in memory. Sizes are known up front, so there are no data descriptors;
- * timestamps are fixed at 1980-01-01 so that the same input gives the same bytes.
- */
-export function writeZip(inputs: readonly ZipInput[], options: ZipWriteOptions = {}): Buffer {
-  const compress = options.compress ?? true;
-  const parts: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  const seen = new Set<string>();
-  for (const input of inputs) {
-    if (seen.has(input.name)) throw new Error(`writeZip: duplicate entry name '${input.name}'`);
-    seen.add(input.name);
-    const name = Buffer.from(input.name, 'utf8');
-    const raw = Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength);
-    const method = compress ? METHOD_DEFLATED : METHOD_STORED;
-    const payload = compress ? deflateRawSync(raw) : raw;
-    const crc = crc32(raw) >>> 0;
-    const zip64 = options.forceZip64 || raw.length >= U32_MAX || payload.length >= U32_MAX || offset >= U32_MAX;
-
-    // Local header: sizes written in place (or saturated with a ZIP64 extra holding both).
-    const localExtra = zip64 ? zip64Extra([raw.length, payload.length]) : Buffer.alloc(0);
-    const localHeader = Buffer.alloc(LOCAL_SIZE);
-    localHeader.writeUInt32LE(SIG_LOCAL, 0);
-    localHeader.writeUInt16LE(zip64 ? 45 : 20, 4);
-    localHeader.writeUInt16LE(FLAG_UTF8, 6);
-    localHeader.writeUInt16LE(method, 8);
-    localHeader.writeUInt16LE(0, 10); // time 00:00
-    localHeader.writeUInt16LE(0x21, 12); // date 1980-01-01
-    localHeader.writeUInt32LE(crc, 14);
-    localHeader.writeUInt32LE(zip64 ? U32_MAX : payload.length, 18);
-    localHeader.writeUInt32LE(zip64 ? U32_MAX : raw.length, 22);
-    localHeader.writeUInt16LE(name.length, 26);
-    localHeader.writeUInt16LE(localExtra.length, 28);
-
-    const centralExtra = zip64 ? zip64Extra([raw.length, payload.length, offset]) : Buffer.alloc(0);
-    const header = Buffer.alloc(CENTRAL_SIZE);
-    header.writeUInt32LE(SIG_CENTRAL, 0);
-    header.writeUInt16LE(zip64 ? 45 : 20, 4);
-    header.writeUInt16LE(zip64 ? 45 : 20, 6);
-    header.writeUInt16LE(FLAG_UTF8, 8);
-    header.writeUInt16LE(method, 10);
-    header.writeUInt16LE(0, 12);
-    header.writeUInt16LE(0x21, 14);
-    header.writeUInt32LE(crc, 16);
-    header.writeUInt32LE(zip64 ? U32_MAX : payload.length, 20);
-    header.writeUInt32LE(zip64 ? U32_MAX : raw.length, 24);
-    header.writeUInt16LE(name.length, 28);
-    header.writeUInt16LE(centralExtra.length, 30);
-    header.writeUInt32LE(zip64 ? U32_MAX : offset, 42);
-    central.push(header, name, centralExtra);
-
-    parts.push(localHeader, name, localExtra, payload);
-    offset += localHeader.length + name.length + localExtra.length + payload.length;
-  }
-
-  const directory = Buffer.concat(central);
-  const directoryOffset = offset;
-  const count = inputs.length;
-  const zip64End = options.forceZip64 || count >= U16_MAX || directory.length >= U32_MAX || directoryOffset >= U32_MAX;
-  const tail: Buffer[] = [];
-  if (zip64End) {
-    const record = Buffer.alloc(ZIP64_EOCD_SIZE);
-    record.writeUInt32LE(SIG_ZIP64_EOCD, 0);
-    record.writeBigUInt64LE(BigInt(ZIP64_EOCD_SIZE - 12), 4);
-    record.writeUInt16LE(45, 12);
-    record.writeUInt16LE(45, 14);
-    record.writeBigUInt64LE(BigInt(count), 24);
-    record.writeBigUInt64LE(BigInt(count), 32);
-    record.writeBigUInt64LE(BigInt(directory.length), 40);
-    record.writeBigUInt64LE(BigInt(directoryOffset), 48);
-    const locator = Buffer.alloc(ZIP64_LOCATOR_SIZE);
-    locator.writeUInt32LE(SIG_ZIP64_LOCATOR, 0);
-    locator.writeBigUInt64LE(BigInt(directoryOffset + directory.length), 8);
-    locator.writeUInt32LE(1, 16);
-    tail.push(record, locator);
-  }
-  const end = Buffer.alloc(EOCD_SIZE);
-  end.writeUInt32LE(SIG_EOCD, 0);
-  end.writeUInt16LE(zip64End ? U16_MAX : count, 8);
-  end.writeUInt16LE(zip64End ? U16_MAX : count, 10);
-  end.writeUInt32LE(zip64End ? U32_MAX : directory.length, 12);
-  end.writeUInt32LE(zip64End ? U32_MAX : directoryOffset, 16);
-  tail.push(end);
-  return Buffer.concat([...parts, directory, ...tail]);
-}
-
-function zip64Extra(values: number[]): Buffer {
-  const field = Buffer.alloc(4 + 8 * values.length);
-  field.writeUInt16LE(ZIP64_EXTRA_ID, 0);
-  field.writeUInt16LE(8 * values.length, 2);
-  values.forEach((v, i) => field.writeBigUInt64LE(BigInt(v), 4 + 8 * i));
-  return field;
 }

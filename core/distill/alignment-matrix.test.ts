@@ -5,7 +5,7 @@ import { kernelGraphOps } from '../tensor/graph-ops-kernels';
 import { referenceGraphOps } from '../tensor/graph-ops-reference';
 import { alignmentMatrix } from './alignment-matrix';
 import { structureDistance, structureTarget } from './local-structure';
-import { flat, naiveStructureDistance, randomRows, unevenGraph, type Rows } from './naive.testutil';
+import { flat, naiveStructureDistance, randomRows, unevenGraph, type Rows } from './testing/naive';
 import type { SimilarityKernel } from './similarity';
 
 beforeAll(async () => {

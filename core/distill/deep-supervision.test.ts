@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../errors';
 import { Rng } from '../random';
 import { createAuxiliaryHeads } from './deep-supervision';
-import { flat, randomRows, type Rows } from './naive.testutil';
+import { flat, randomRows, type Rows } from './testing/naive';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Task } from '../datasets/types';
+import type { Task } from '../../contract/api';
 import { UserError } from '../errors';
 import type { Rng } from '../random';
 import { matMul } from '../tensor/matmul';
-import { checkNodeIndices, taskLossOnRows, type Labels } from '../train/task';
+import type { Labels } from '../graph/graph-data';
+import { checkNodeIndices, taskLossOnRows } from '../models/task';
 import { glorotMatrix, zerosVariable } from '../models/init';
 
 /**

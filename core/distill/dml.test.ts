@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../errors';
 import { Rng } from '../random';
 import { mutualLearningLoss } from './dml';
-import { finiteDifferences, flat, randomRows, relativeError, type Rows } from './naive.testutil';
+import { finiteDifferences, flat, randomRows, relativeError, type Rows } from './testing/naive';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

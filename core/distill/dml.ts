@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Task } from '../datasets/types';
+import type { Task } from '../../contract/api';
 import { UserError } from '../errors';
-import { checkNodeIndices } from '../train/task';
+import { checkNodeIndices } from '../models/task';
 
 /**
  * Deep mutual learning on logits (the DML baseline): the student matches the peer's predictive

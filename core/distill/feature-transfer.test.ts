@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../errors';
 import { Rng } from '../random';
 import { createFeatureTransfer } from './feature-transfer';
-import { flat, randomRows, type Rows } from './naive.testutil';
+import { flat, randomRows, type Rows } from './testing/naive';
 import { parsePlan } from './plans';
 
 beforeAll(async () => {

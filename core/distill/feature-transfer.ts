@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors';
 import type { Rng } from '../random';
 import { matMul } from '../tensor/matmul';
-import { checkNodeIndices } from '../train/task';
+import { checkNodeIndices } from '../models/task';
 import { glorotMatrix } from '../models/init';
 import type { LayerPair } from './plans';
 

@@ -20,7 +20,7 @@ import {
   relativeError,
   unevenGraph,
   type Rows,
-} from './naive.testutil';
+} from './testing/naive';
 import { builtinPlan, parsePlan, peerLayersOf } from './plans';
 import type { SimilarityKernel } from './similarity';
 import { planStructureLoss } from './structure-loss';

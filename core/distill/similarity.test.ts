@@ -4,7 +4,7 @@ import { UserError } from '../errors';
 import { Rng } from '../random';
 import { kernelGraphOps } from '../tensor/graph-ops-kernels';
 import { referenceGraphOps } from '../tensor/graph-ops-reference';
-import { flat, naiveSimilarity, randomRows, unevenGraph } from './naive.testutil';
+import { flat, naiveSimilarity, randomRows, unevenGraph } from './testing/naive';
 import { edgeSimilarity, formatKernel, parseKernel, validateKernel, type SimilarityKernel } from './similarity';
 
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GraphData } from '../datasets/types';
+import type { GraphData } from './graph-data';
 import { UserError } from '../errors';
 import { batchGraphs } from './batch';
 import { buildGraph } from './build';

@@ -1,4 +1,5 @@
-import type { GraphData, Task } from '../datasets/types';
+import type { Task } from '../../contract/api';
+import type { GraphData } from './graph-data';
 import { UserError } from '../errors';
 
 /**

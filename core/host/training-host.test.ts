@@ -35,11 +35,12 @@ class FakeWorker implements WorkerHandle {
   /** what runExperiment does when it starts */
   begin() {
     this.store.setStatus(this.runId, 'running', { owner: { host: hostId(), pid: this.pid, startToken: null } });
-    this.post({ type: 'started', runId: this.runId, plannedEpochs: 3, startEpoch: 0, backend: { backend: 'cpu', graphOps: 'kernels', threads: 1, skipped: [] } });
+    this.post({ type: 'backend', backend: { backend: 'cpu', graphOps: 'kernels', threads: 1, skipped: [] } });
+    this.post({ type: 'run.status', runId: this.runId, status: 'running', error: null });
   }
   complete() {
     this.store.setStatus(this.runId, 'completed');
-    this.post({ type: 'finished', runId: this.runId, status: 'completed', error: null });
+    this.post({ type: 'run.status', runId: this.runId, status: 'completed', error: null });
     this.exit({ code: 0, signal: null });
   }
   post(message: WorkerToHost) {
@@ -127,22 +128,25 @@ describe('training host queue', () => {
     expect(ids.map((id) => store.getRun(id)!.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
   });
 
-  it('turns worker reports into API events', () => {
+  it('forwards the events its workers post unchanged, and only those of their own runs', () => {
     host = startHost(1);
     const id = newRun();
     host.enqueue(id);
     const worker = workerOf(id);
     worker.begin();
     const metrics = [0, 1].map((student) => ({ epoch: 1, student, taskLoss: 1, distillLoss: 0, trainMetric: 0.5, valMetric: 0.5, testMetric: null, epochMs: 5, elapsedMs: 5 }));
-    worker.post({ type: 'epoch', runId: id, epoch: 1, plannedEpochs: 3, metrics });
-    worker.post({ type: 'alignment', runId: id, epoch: 1 });
-    worker.post({ type: 'epoch', runId: id + 1, epoch: 1, plannedEpochs: 3, metrics }); // not its run: ignored
+    const best = [0, 1].map((idx) => ({ idx, bestVal: 0.5, bestEpoch: 1, testAtBest: null }));
+    const epoch: WorkerToHost = { type: 'run.epoch', runId: id, epoch: 1, plannedEpochs: 3, metrics, best };
+    worker.post(epoch);
+    worker.post({ type: 'run.alignment', runId: id, epoch: 1 });
+    worker.post({ type: 'run.epoch', runId: id + 1, epoch: 1, plannedEpochs: 3, metrics, best }); // not its run: dropped
     expect(events).toEqual([
       { type: 'backend', backend: { backend: 'cpu', graphOps: 'kernels', threads: 1, skipped: [] } },
       { type: 'run.status', runId: id, status: 'running', error: null },
-      { type: 'run.epoch', runId: id, epoch: 1, plannedEpochs: 3, metrics },
+      epoch,
       { type: 'run.alignment', runId: id, epoch: 1 },
     ]);
+    expect(events[2]).toBe(epoch);
     expect(host.lastBackend()?.backend).toBe('cpu');
   });
 

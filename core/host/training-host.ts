@@ -6,9 +6,9 @@ import { describeExit, type SpawnWorker, type WorkerExit, type WorkerHandle, typ
 
 /**
  * Runs queued experiments, each in its own OS process, at most `maxConcurrent` at a time, in the
- * order they were queued. Workers write the store themselves; the host turns their reports into
- * ApiEvents and takes care of endings the worker could not record: a process that crashed or was
- * killed while its run was `running` leaves the run `failed` with the reason.
+ * order they were queued. Workers write the store themselves and post the UI's events, which the
+ * host forwards unchanged. The host takes care of endings the worker could not record: a process
+ * that crashed or was killed while its run was `running` leaves the run `failed` with the reason.
  */
 
 export interface TrainingHostOptions {
@@ -152,27 +152,11 @@ export function createTrainingHost(options: TrainingHostOptions): TrainingHost {
     handle.send({ type: 'start', runId, resume, databasePath: options.databasePath, cacheDir: options.cacheDir });
   }
 
+  /** A worker's events go out as they came: only one about another run is dropped. */
   function onWorkerMessage(runId: number, message: WorkerToHost): void {
-    if (message.runId !== runId) return;
-    switch (message.type) {
-      case 'started':
-        backend = message.backend;
-        emit({ type: 'backend', backend: message.backend });
-        emit({ type: 'run.status', runId, status: 'running', error: null });
-        break;
-      case 'epoch':
-        emit({ type: 'run.epoch', runId, epoch: message.epoch, plannedEpochs: message.plannedEpochs, metrics: message.metrics });
-        break;
-      case 'alignment':
-        emit({ type: 'run.alignment', runId, epoch: message.epoch });
-        break;
-      case 'log':
-        emit({ type: 'run.log', runId, level: message.level, message: message.message });
-        break;
-      case 'finished':
-        emit({ type: 'run.status', runId, status: message.status, error: message.error });
-        break;
-    }
+    if (message.type === 'backend') backend = message.backend;
+    else if (message.runId !== runId) return;
+    emit(message);
   }
 
   /** The worker is gone: record the ending it could not record itself, then start the next run. */

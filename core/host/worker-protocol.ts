@@ -1,10 +1,11 @@
-import type { BackendInfo, EpochMetricRow, RunStatus } from '../../contract/api';
+import type { ExperimentEvent } from '../runs/record-events';
 
 /**
  * Messages between the training host and a training worker (one OS process per run). The host
- * spawns the worker, sends `start`, may send `cancel`; the worker reports what it records and exits
- * when the run ends. The same messages travel over node's child_process IPC (`process.send`) and
- * over Electron's utilityProcess (`process.parentPort.postMessage`): both carry plain JSON values.
+ * spawns the worker, sends `start`, may send `cancel`; the worker posts the UI's own events as it
+ * records them, ends with the run's status as stored, and exits. The host forwards every event
+ * unchanged. The same messages travel over node's child_process IPC (`process.send`) and over
+ * Electron's utilityProcess (`process.parentPort.postMessage`): both carry plain JSON values.
  */
 
 export type HostToWorker =
@@ -12,16 +13,8 @@ export type HostToWorker =
   /** stop after the current epoch; the run ends `cancelled` */
   | { type: 'cancel' };
 
-export type WorkerToHost =
-  /** the run went to `running` in the store */
-  | { type: 'started'; runId: number; plannedEpochs: number; startEpoch: number; backend: BackendInfo }
-  /** an epoch was recorded; `metrics` are its rows as stored (one per student) */
-  | { type: 'epoch'; runId: number; epoch: number; plannedEpochs: number; metrics: EpochMetricRow[] }
-  /** alignment heatmaps of an epoch were recorded */
-  | { type: 'alignment'; runId: number; epoch: number }
-  | { type: 'log'; runId: number; level: 'info' | 'warn' | 'error'; message: string }
-  /** the run ended with this status in the store; the worker exits next */
-  | { type: 'finished'; runId: number; status: RunStatus; error: string | null };
+/** What a worker may post: the events of its run, and the backend it trains on. */
+export type WorkerToHost = ExperimentEvent;
 
 /** The host's view of one worker process, whatever spawned it. */
 export interface WorkerHandle {
@@ -43,13 +36,14 @@ export interface WorkerExit {
 /** Starts one worker process for a run (node fork by default; the Electron shell injects utilityProcess). */
 export type SpawnWorker = (runId: number) => WorkerHandle;
 
-const WORKER_MESSAGE_TYPES = new Set(['started', 'epoch', 'alignment', 'log', 'finished']);
+const RUN_EVENT_TYPES = new Set(['run.status', 'run.epoch', 'run.alignment', 'run.log']);
 
 /** Messages come from another process: check the shape before trusting it. */
 export function isWorkerMessage(value: unknown): value is WorkerToHost {
   if (typeof value !== 'object' || value === null) return false;
-  const message = value as { type?: unknown; runId?: unknown };
-  return typeof message.type === 'string' && WORKER_MESSAGE_TYPES.has(message.type) && Number.isSafeInteger(message.runId);
+  const message = value as { type?: unknown; runId?: unknown; backend?: unknown };
+  if (message.type === 'backend') return typeof message.backend === 'object' && message.backend !== null;
+  return typeof message.type === 'string' && RUN_EVENT_TYPES.has(message.type) && Number.isSafeInteger(message.runId);
 }
 
 export function isHostMessage(value: unknown): value is HostToWorker {

@@ -1,8 +1,6 @@
-import type { BackendInfo } from '../../contract/api';
 import { UserError } from '../errors';
+import { runExperiment } from '../runs/run-experiment';
 import { openStore, type ExperimentStore } from '../store';
-import type { BackendReport } from '../tensor/backend';
-import { runExperiment, type ExperimentEvent } from '../train/run-experiment';
 import { isHostMessage, type HostToWorker, type WorkerToHost } from './worker-protocol';
 
 /** The worker's side of the channel to its host (node IPC or Electron's parentPort). */
@@ -11,13 +9,9 @@ export interface WorkerTransport {
   onMessage(listener: (message: unknown) => void): void;
 }
 
-export function backendInfoOf(report: BackendReport): BackendInfo {
-  return { backend: report.backend, graphOps: report.graphOps, threads: report.threads, kernelThreads: report.kernelThreads, skipped: report.skipped.map((s) => ({ backend: s.backend, reason: s.reason })) };
-}
-
 /**
  * Waits for `start`, trains that run through runExperiment (which records everything in the store)
- * and reports to the host as it goes. Resolves once the run has ended and the store is closed.
+ * and posts the UI's events as they are recorded. Resolves once the run has ended and the store is closed.
  */
 export function serveWorker(transport: WorkerTransport): Promise<void> {
   return new Promise((resolve) => {
@@ -40,20 +34,7 @@ async function trainRun(start: Extract<HostToWorker, { type: 'start' }>, transpo
   let store: ExperimentStore | null = null;
   try {
     store = openStore(start.databasePath, { mustExist: true });
-    const opened = store;
-    let plannedEpochs = 0;
-    await runExperiment({
-      store: opened,
-      runId,
-      resume: start.resume,
-      cacheDir: start.cacheDir,
-      signal,
-      onEvent: (event) => {
-        if (event.type === 'started') plannedEpochs = event.plannedEpochs;
-        const message = messageOf(opened, runId, plannedEpochs, event);
-        if (message) transport.post(message);
-      },
-    });
+    await runExperiment({ store, runId, resume: start.resume, cacheDir: start.cacheDir, signal, onEvent: (event) => transport.post(event) });
   } catch (error) {
     const text = error instanceof UserError ? error.message : `${(error as Error)?.message ?? String(error)}`;
     if (!(error instanceof UserError)) process.stderr.write(`alignahead worker (run ${runId}): ${(error as Error)?.stack ?? String(error)}\n`);
@@ -61,25 +42,10 @@ async function trainRun(start: Extract<HostToWorker, { type: 'start' }>, transpo
     // missing, backend unavailable) is still queued and must not wait for ever.
     markFailedIfUnfinished(store, runId, text);
   } finally {
+    // How the run ended, as stored: the worker exits next.
     const run = safeGetRun(store, runId);
-    if (run) transport.post({ type: 'finished', runId, status: run.status, error: run.error });
+    if (run) transport.post({ type: 'run.status', runId, status: run.status, error: run.error });
     store?.close();
-  }
-}
-
-function messageOf(store: ExperimentStore, runId: number, plannedEpochs: number, event: ExperimentEvent): WorkerToHost | null {
-  switch (event.type) {
-    case 'started':
-      return { type: 'started', runId, plannedEpochs: event.plannedEpochs, startEpoch: event.startEpoch, backend: backendInfoOf(event.backend) };
-    case 'epoch':
-      // The rows exactly as recorded (non-finite values already null), so live and stored views agree.
-      return { type: 'epoch', runId, epoch: event.epoch, plannedEpochs, metrics: store.getMetrics(runId, { afterEpoch: event.epoch - 1 }).filter((m) => m.epoch === event.epoch) };
-    case 'alignment':
-      return { type: 'alignment', runId, epoch: event.epoch };
-    case 'log':
-      return { type: 'log', runId, level: event.level, message: event.message };
-    default:
-      return null;
   }
 }
 

@@ -42,7 +42,7 @@ describe('ingest', () => {
       { kind: 'epoch', epoch: 2, rows: rows(2) },
       { kind: 'checkpoint', epoch: 2, data: Buffer.from([1, 2, 3]).toString('base64') },
       { kind: 'event', level: 'info', event: 'log', message: 'hello' },
-      { kind: 'summary', student: 0, summary: { epochsTo95: 2 } },
+      { kind: 'convergence', student: 0, figures: { epochsTo95: 2 } },
       { kind: 'status', status: 'completed', error: null },
     ];
     const outcomes = bodies.map((body, i) => applyResult(store, message(lease, i + 1, body)));

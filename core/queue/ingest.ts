@@ -1,6 +1,5 @@
-import type { ApiEvent } from '../../contract/api';
-import { metricRowOf } from '../api/run-views';
-import type { ExperimentStore, RunRecord, StudentEpochInput } from '../store';
+import type { ApiEvent, EpochMetricRow } from '../../contract/api';
+import type { ExperimentStore, RunRecord } from '../store';
 import { base64ToBytes, base64ToFloats, type ResultMessage, type WorkerIdentity } from './messages';
 
 /**
@@ -113,29 +112,29 @@ function applyBody(store: ExperimentStore, run: RunRecord, message: ResultMessag
       store.updateRunInfo(run.id, { backend: body.backend, backendReport: body.backendReport, versions: body.versions, plannedEpochs: body.plannedEpochs });
       return applied();
     case 'epoch': {
-      const rows: StudentEpochInput[] = body.rows;
+      const rows: EpochMetricRow[] = body.rows.map((r) => ({ ...r, epoch: body.epoch }));
       const existing = store.getMetrics(run.id, { afterEpoch: body.epoch - 1 }).filter((m) => m.epoch === body.epoch);
       if (existing.length > 0) {
-        const same = existing.length === rows.length && existing.every((m) => JSON.stringify(metricRowOf(m)) === JSON.stringify(metricRowOf({ ...rowFor(rows, m.student), epoch: body.epoch })));
+        const key = (m: EpochMetricRow) => JSON.stringify([m.student, m.taskLoss, m.distillLoss, m.trainMetric, m.valMetric, m.testMetric, m.epochMs, m.elapsedMs]);
+        const same = existing.map(key).sort().join('|') === rows.map(key).sort().join('|');
         return same ? skipped(`epoch ${body.epoch} is already recorded with these numbers`) : refused(`run ${run.id}: epoch ${body.epoch} is already recorded with other numbers (message ${message.seq} of worker ${message.by.worker})`);
       }
-      store.recordEpoch(run.id, body.epoch, rows);
-      // The rows as stored: a message carries no non-finite values (JSON has none), so none became null.
-      const metrics = rows.map((r) => metricRowOf({ ...r, epoch: body.epoch, testMetric: r.testMetric ?? null }));
-      return applied([{ type: 'run.epoch', runId: run.id, epoch: body.epoch, plannedEpochs: run.plannedEpochs ?? 0, metrics }]);
+      // The event is what the store recorded: its rows as stored and each student's best as it decided.
+      const recorded = store.recordEpoch(run.id, rows);
+      return applied([{ type: 'run.epoch', runId: run.id, epoch: recorded.epoch, plannedEpochs: run.plannedEpochs ?? 0, metrics: recorded.metrics, best: recorded.best }]);
     }
     case 'alignment': {
       const matrices = body.matrices.map((m, i) => {
         const data = base64ToFloats(m.data);
         if (data === null) throw new RefusedResult(`run ${run.id}: heatmap ${i} of epoch ${body.epoch} is not whole float32 values`);
-        return { student: m.student, peer: m.peer, rows: m.rows, cols: m.cols, data };
+        return { epoch: body.epoch, student: m.student, peer: m.peer, rows: m.rows, cols: m.cols, data };
       });
       if (store.alignmentEpochs(run.id).includes(body.epoch)) {
         const key = (m: { student: number; peer: number; rows: number; cols: number; data: Float32Array }) => `${m.student}/${m.peer}/${m.rows}/${m.cols}/${Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength).toString('base64')}`;
         const existing = store.getAlignment(run.id, { epoch: body.epoch }).map(key).sort().join('|');
         return existing === matrices.map(key).sort().join('|') ? skipped(`heatmaps of epoch ${body.epoch} are already recorded`) : refused(`run ${run.id}: heatmaps of epoch ${body.epoch} are already recorded with other values`);
       }
-      store.recordAlignment(run.id, body.epoch, matrices);
+      store.recordAlignment(run.id, matrices);
       return applied([{ type: 'run.alignment', runId: run.id, epoch: body.epoch }]);
     }
     case 'checkpoint':
@@ -146,8 +145,8 @@ function applyBody(store: ExperimentStore, run: RunRecord, message: ResultMessag
       const shown = body.event === 'log' && body.level !== 'debug';
       return applied(shown ? [{ type: 'run.log', runId: run.id, level: body.level as 'info' | 'warn' | 'error', message: body.message }] : []);
     }
-    case 'summary':
-      store.updateStudentSummary(run.id, body.student, body.summary);
+    case 'convergence':
+      store.setConvergence(run.id, body.student, body.figures);
       return applied();
     case 'status':
       return applied([statusEvent(store.setStatus(run.id, body.status, body.error ? { error: body.error } : {}))]);
@@ -156,12 +155,6 @@ function applyBody(store: ExperimentStore, run: RunRecord, message: ResultMessag
     case 'withdrawn':
       return refused('handled before');
   }
-}
-
-function rowFor(rows: StudentEpochInput[], student: number): StudentEpochInput & { testMetric: number | null } {
-  const row = rows.find((r) => r.student === student);
-  if (!row) return { student, taskLoss: Number.NaN, distillLoss: null, trainMetric: null, valMetric: null, testMetric: null, epochMs: -1, elapsedMs: -1 };
-  return { ...row, testMetric: row.testMetric ?? null };
 }
 
 function ownerOf(by: WorkerIdentity) {

@@ -16,7 +16,7 @@ import { UserError } from '../errors';
 import { parentChannel } from '../host/ipc-channel';
 import { Rng } from '../random';
 import { initBackend } from '../tensor/backend';
-import { trainClaimed } from '../train/run-experiment';
+import { trainClaimed } from '../runs/run-experiment';
 import { prepareTrainingData } from '../train/training-data';
 import { base64ToBytes, parseRunJob, type ResultBody } from './messages';
 import { RemoteRecorder } from './remote-recorder';
@@ -77,7 +77,7 @@ async function runJob(start: JobStart): Promise<void> {
     try {
       send({ kind: 'started', startEpoch: checkpoint?.epoch ?? 0, datasetSha256: sha256 });
       training = true;
-      await trainClaimed(recorder, job.runId, { config, data, backend, dataset, datasetSha256: sha256, resume: checkpoint !== null, cacheDir: start.cacheDir });
+      await trainClaimed(recorder, job.runId, { config, data, backend, datasetSha256: sha256, resume: checkpoint !== null, cacheDir: start.cacheDir });
     } finally {
       data.dispose();
     }

@@ -64,11 +64,8 @@ const matrix = z
   .object({ student: z.number().int().min(0), peer: z.number().int().min(0), rows: z.number().int().min(1).max(10_000), cols: z.number().int().min(1).max(10_000), data: base64 })
   .strict();
 
-const summaryUpdate = z
+const convergenceUpdate = z
   .object({
-    bestVal: metric.optional(),
-    bestEpoch: z.number().int().min(0).nullable().optional(),
-    testAtBest: metric.optional(),
     epochsTo95: z.number().int().min(0).nullable().optional(),
     secondsTo95: metric.optional(),
     epochsTo99: z.number().int().min(0).nullable().optional(),
@@ -98,7 +95,8 @@ export const resultBodySchema = z.discriminatedUnion('kind', [
   z
     .object({ kind: z.literal('event'), level: z.enum(['debug', 'info', 'warn', 'error']), event: z.string().min(1).max(100), message: z.string().max(20_000), data: z.unknown().optional() })
     .strict(),
-  z.object({ kind: z.literal('summary'), student: z.number().int().min(0).max(63), summary: summaryUpdate }).strict(),
+  /** a student's convergence figures, reported when the run ends (the store decides the best itself) */
+  z.object({ kind: z.literal('convergence'), student: z.number().int().min(0).max(63), figures: convergenceUpdate }).strict(),
   z.object({ kind: z.literal('status'), status: z.enum(['completed', 'cancelled', 'failed']), error: z.string().max(20_000).nullable() }).strict(),
 ]);
 

@@ -1,5 +1,6 @@
-import type { AlignmentMatrixInput, EventLevel, RunInfoUpdate, RunStatus, StudentEpochInput, StudentSummaryUpdate } from '../store';
-import type { RunRecorder } from '../train/run-experiment';
+import type { EpochMetricRow, EventLevel, RunStatus } from '../../contract/api';
+import type { RunRecorder } from '../runs/run-experiment';
+import type { AlignmentMatrix, ConvergenceUpdate, RecordedEpoch, RunInfoUpdate } from '../store';
 import { bytesToBase64, floatsToBase64, type ResultBody } from './messages';
 
 /**
@@ -34,24 +35,29 @@ export class RemoteRecorder implements RunRecorder {
     this.send({ kind: 'info', backend: info.backend, backendReport: info.backendReport, versions: info.versions, plannedEpochs: info.plannedEpochs });
   }
 
-  recordEpoch(_runId: number, epoch: number, rows: StudentEpochInput[]): void {
-    this.send({
-      kind: 'epoch',
-      epoch,
-      rows: rows.map((r) => ({
-        student: r.student,
-        taskLoss: finite(r.taskLoss),
-        distillLoss: finite(r.distillLoss),
-        trainMetric: finite(r.trainMetric),
-        valMetric: finite(r.valMetric),
-        testMetric: finite(r.testMetric),
-        epochMs: r.epochMs,
-        elapsedMs: r.elapsedMs,
-      })),
-    });
+  /**
+   * The rows as the coordinator's store will hold them (non-finite values null). Which epoch is a
+   * student's best is the coordinator's store's to decide: none is claimed here.
+   */
+  recordEpoch(_runId: number, rows: readonly EpochMetricRow[]): RecordedEpoch {
+    const metrics = rows.map((r) => ({
+      epoch: r.epoch,
+      student: r.student,
+      taskLoss: finite(r.taskLoss),
+      distillLoss: finite(r.distillLoss),
+      trainMetric: finite(r.trainMetric),
+      valMetric: finite(r.valMetric),
+      testMetric: finite(r.testMetric),
+      epochMs: r.epochMs,
+      elapsedMs: r.elapsedMs,
+    }));
+    const epoch = metrics[0]?.epoch ?? 0;
+    this.send({ kind: 'epoch', epoch, rows: metrics.map(({ epoch: _, ...row }) => row) });
+    return { epoch, metrics, best: [] };
   }
 
-  recordAlignment(_runId: number, epoch: number, matrices: AlignmentMatrixInput[]): void {
+  recordAlignment(_runId: number, matrices: readonly AlignmentMatrix[]): void {
+    const epoch = matrices[0]?.epoch ?? 0;
     this.send({ kind: 'alignment', epoch, matrices: matrices.map((m) => ({ student: m.student, peer: m.peer, rows: m.rows, cols: m.cols, data: floatsToBase64(m.data) })) });
   }
 
@@ -67,8 +73,8 @@ export class RemoteRecorder implements RunRecorder {
     return { status: 'running', cancelRequested: this.cancelRequested };
   }
 
-  updateStudentSummary(_runId: number, idx: number, summary: StudentSummaryUpdate): void {
-    this.send({ kind: 'summary', student: idx, summary });
+  setConvergence(_runId: number, idx: number, figures: ConvergenceUpdate): void {
+    this.send({ kind: 'convergence', student: idx, figures });
   }
 
   setStatus(_runId: number, status: RunStatus, options: { error?: string } = {}): void {

@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_REQUEST_BYTES, type ApiEvent, type RunSummary } from '../../contract/api';
-import { createEventHub } from '../api/event-hub';
-import { createApiHandlers, type ApiHandlers } from '../api/handlers';
-import { createTrainingHost, type TrainingHost } from '../host/training-host';
-import { openStore, type ExperimentStore } from '../store';
+import { createBackend, type Backend } from '../api/backend';
+import type { TrainingHost } from '../host/training-host';
+import type { ExperimentStore } from '../store';
 import { startServer, type RunningServer } from './serve';
 import { rawRequest, type RawRequestOptions } from './testing/raw-request';
 
@@ -20,9 +19,9 @@ const TOKEN = 'test-token-0123456789abcdef';
 const TRAIN = { data: 'csbm:300:1500:3:16', hidden: 8, backend: 'cpu', heatmapEvery: 2 };
 
 let dir: string;
+let backend: Backend;
 let store: ExperimentStore;
 let host: TrainingHost;
-let handlers: ApiHandlers;
 let server: RunningServer;
 let base: string;
 
@@ -35,27 +34,16 @@ beforeAll(async () => {
   writeFileSync(join(staticDir, 'app.js'), 'console.log(1)');
   writeFileSync(join(dir, 'secret.txt'), 'do not serve');
   mkdirSync(join(dir, 'imports'));
-  store = openStore(databasePath);
-  const events = createEventHub();
-  host = createTrainingHost({ databasePath, cacheDir: join(dir, 'cache'), store, onEvent: (e) => events.publish(e) });
-  handlers = createApiHandlers({
-    store,
-    host,
-    dataDir: join(dir, 'data'),
-    cacheDir: join(dir, 'cache'),
-    databasePath,
-    mode: 'serve',
-    importRoots: [join(dir, 'imports')],
-    publish: (e) => events.publish(e),
-  });
-  server = await startServer({ handlers, events, hostname: '127.0.0.1', port: 0, token: TOKEN, staticDir, heartbeatMs: 200 });
+  backend = createBackend({ mode: 'serve', databasePath, dataDir: join(dir, 'data'), cacheDir: join(dir, 'cache'), importRoots: [join(dir, 'imports')] });
+  ({ store, host } = backend);
+  server = await startServer({ handlers: backend, events: backend.events, hostname: '127.0.0.1', port: 0, token: TOKEN, staticDir, heartbeatMs: 200 });
   base = server.origin;
 });
 
 afterAll(async () => {
   await server?.close();
   await host?.dispose({ graceMs: 2000 });
-  store?.close();
+  await backend?.dispose();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,22 +1,38 @@
-import { decodeFloat32 } from './float32-blob';
-import type {
-  AlignmentMatrix,
-  DatasetRecord,
-  EpochMetric,
-  EventLevel,
-  RunEvent,
-  RunRecord,
-  RunStatus,
-  StudentSummary,
-} from './types';
+import type { RunRecord } from './types';
 
-/** Table rows as better-sqlite3 returns them, and their mapping to the store's records. */
+/**
+ * How table rows become records. Most tables are selected with their columns renamed to the
+ * record's fields (the *_COLUMNS lists), so the row is the record; only the runs table, with its
+ * JSON, boolean and owner columns, has a mapping function.
+ */
+
+/** A student's best, as StudentBest. */
+export const BEST_COLUMNS = 'idx, best_val AS bestVal, best_epoch AS bestEpoch, test_at_best AS testAtBest';
+
+/** A student's whole summary, as StudentConvergence. */
+export const STUDENT_COLUMNS = `${BEST_COLUMNS}, epochs_to_95 AS epochsTo95, seconds_to_95 AS secondsTo95, epochs_to_99 AS epochsTo99, seconds_to_99 AS secondsTo99`;
+
+/** A metric row, as EpochMetricRow. */
+export const METRIC_COLUMNS =
+  'epoch, student, task_loss AS taskLoss, distill_loss AS distillLoss, train_metric AS trainMetric, val_metric AS valMetric, test_metric AS testMetric, epoch_ms AS epochMs, elapsed_ms AS elapsedMs';
+
+/** A run_events row, as RunEvent (data still JSON text). */
+export const EVENT_COLUMNS = 'id, run_id AS runId, at, level, kind, message, data';
+
+/** A datasets row, as DatasetRecord (stats still JSON text). */
+export const DATASET_COLUMNS =
+  'id, name, source, format, task, nodes, edges, features, classes, graphs, sha256, stats, created_at AS createdAt, updated_at AS updatedAt';
+
+/** JSON text of a nullable JSON column, parsed. */
+export function parseJson(text: string | null): unknown {
+  return text === null ? null : JSON.parse(text);
+}
 
 export interface RunRow {
   id: number;
   name: string;
   group_name: string | null;
-  status: RunStatus;
+  status: RunRecord['status'];
   cancel_requested: number;
   config: string;
   dataset_id: number | null;
@@ -47,68 +63,6 @@ export interface RunRow {
   queue_lease: string | null;
   queue_seq: number | null;
 }
-
-export interface StudentRow {
-  run_id: number;
-  idx: number;
-  best_val: number | null;
-  best_epoch: number | null;
-  test_at_best: number | null;
-  epochs_to_95: number | null;
-  seconds_to_95: number | null;
-  epochs_to_99: number | null;
-  seconds_to_99: number | null;
-}
-
-export interface MetricRow {
-  epoch: number;
-  student: number;
-  task_loss: number | null;
-  distill_loss: number | null;
-  train_metric: number | null;
-  val_metric: number | null;
-  test_metric: number | null;
-  epoch_ms: number;
-  elapsed_ms: number;
-}
-
-export interface AlignmentRow {
-  epoch: number;
-  student: number;
-  peer: number;
-  rows: number;
-  cols: number;
-  data: Buffer;
-}
-
-export interface EventRow {
-  id: number;
-  run_id: number;
-  at: string;
-  level: EventLevel;
-  kind: string;
-  message: string;
-  data: string | null;
-}
-
-export interface DatasetRow {
-  id: number;
-  name: string;
-  source: string;
-  format: string | null;
-  task: 'multiclass' | 'multilabel' | null;
-  nodes: number | null;
-  edges: number | null;
-  features: number | null;
-  classes: number | null;
-  graphs: number | null;
-  sha256: string | null;
-  stats: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-const parseJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
 export function runFromRow(row: RunRow): RunRecord {
   return {
@@ -141,59 +95,5 @@ export function runFromRow(row: RunRow): RunRecord {
     worker: row.worker,
     datasetSha256: row.dataset_sha256,
     queue: row.queue_job === null ? null : { job: row.queue_job, lease: row.queue_lease, seq: row.queue_seq },
-  };
-}
-
-export function studentFromRow(row: StudentRow): StudentSummary {
-  return {
-    idx: row.idx,
-    bestVal: row.best_val,
-    bestEpoch: row.best_epoch,
-    testAtBest: row.test_at_best,
-    epochsTo95: row.epochs_to_95,
-    secondsTo95: row.seconds_to_95,
-    epochsTo99: row.epochs_to_99,
-    secondsTo99: row.seconds_to_99,
-  };
-}
-
-export function metricFromRow(row: MetricRow): EpochMetric {
-  return {
-    epoch: row.epoch,
-    student: row.student,
-    taskLoss: row.task_loss,
-    distillLoss: row.distill_loss,
-    trainMetric: row.train_metric,
-    valMetric: row.val_metric,
-    testMetric: row.test_metric,
-    epochMs: row.epoch_ms,
-    elapsedMs: row.elapsed_ms,
-  };
-}
-
-export function alignmentFromRow(row: AlignmentRow): AlignmentMatrix {
-  return { epoch: row.epoch, student: row.student, peer: row.peer, rows: row.rows, cols: row.cols, data: decodeFloat32(row.data) };
-}
-
-export function eventFromRow(row: EventRow): RunEvent {
-  return { id: row.id, runId: row.run_id, at: row.at, level: row.level, kind: row.kind, message: row.message, data: parseJson(row.data) };
-}
-
-export function datasetFromRow(row: DatasetRow): DatasetRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    source: row.source,
-    format: row.format,
-    task: row.task,
-    nodes: row.nodes,
-    edges: row.edges,
-    features: row.features,
-    classes: row.classes,
-    graphs: row.graphs,
-    sha256: row.sha256,
-    stats: parseJson(row.stats),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
   };
 }

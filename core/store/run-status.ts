@@ -1,4 +1,5 @@
-import type { RunStatus } from './types';
+import { RUN_STATUS_VALUES, type RunStatus } from '../../contract/api';
+import { UserError } from '../errors';
 
 /**
  * The run lifecycle. A run is queued, then running, then ends completed, failed, cancelled or
@@ -28,4 +29,10 @@ export function transitionError(runId: number, from: RunStatus, to: RunStatus): 
   const allowed = ALLOWED[from];
   const options = allowed.length === 0 ? `a ${from} run is final` : `from ${from} it can go to ${allowed.join(', ')}`;
   return `run ${runId}: cannot change status from ${from} to ${to} (${options})`;
+}
+
+/** A status from outside (a filter, an API call): one of the known ones, or a UserError listing them. */
+export function checkStatus(status: RunStatus): RunStatus {
+  if (!RUN_STATUS_VALUES.includes(status)) throw new UserError(`status: unknown status '${String(status)}' (one of ${RUN_STATUS_VALUES.join(', ')})`);
+  return status;
 }

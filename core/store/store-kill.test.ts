@@ -7,7 +7,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { openStore } from './store';
 
 const runTs = fileURLToPath(new URL('../../bin/run-ts.js', import.meta.url));
-const writer = fileURLToPath(new URL('./test-fixtures/epoch-writer.ts', import.meta.url));
+const writer = fileURLToPath(new URL('./testing/epoch-writer.ts', import.meta.url));
 
 let dir: string;
 beforeEach(() => {

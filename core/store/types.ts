@@ -1,16 +1,10 @@
+import type { AlignmentMatrixOf, EpochMetricRow, RunDetail, RunEventRow, RunStatus, StudentBest, StudentConvergence, Task } from '../../contract/api';
 import type { RunOwner } from './run-owner';
 
 /**
- * The records the experiment store takes and returns. Timestamps are ISO-8601 UTC strings; JSON
- * columns come back parsed. Metric values are `number | null`: null means "not computed" (an epoch
- * without test evaluation) or "not finite" (a loss that became NaN/Infinity is stored as null).
+ * What the experiment store takes and returns beyond the records of contract/api.ts (which it
+ * returns as they are). Timestamps are ISO-8601 UTC strings; JSON columns come back parsed.
  */
-
-export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
-export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'];
-
-export type EventLevel = 'debug' | 'info' | 'warn' | 'error';
-export const EVENT_LEVELS: readonly EventLevel[] = ['debug', 'info', 'warn', 'error'];
 
 /** A JSON column's content: whatever JSON.parse returns; inputs must be JSON-serialisable (no cycles, BigInt). */
 export type JsonValue = unknown;
@@ -37,34 +31,14 @@ export interface CreateRunInput {
   notes?: string;
 }
 
-export interface RunRecord {
-  id: number;
-  name: string;
-  group: string | null;
-  status: RunStatus;
-  /** the UI or server asked a running run to stop; the trainer sees it through heartbeat() */
-  cancelRequested: boolean;
-  config: Record<string, unknown>;
+/**
+ * A run as stored: what the run view shows (less the epoch count and the student summaries, which
+ * live in their own tables), plus its dataset link, its owner and its heartbeat.
+ */
+export interface RunRecord extends Omit<RunDetail, 'epochs' | 'students' | 'planPairs'> {
   datasetId: number | null;
-  dataset: string;
-  model: string;
-  strategy: string;
-  numStudents: number;
-  numLayers: number;
-  seed: number;
-  backend: string | null;
-  backendReport: JsonValue;
-  versions: JsonValue;
-  tags: string[];
-  notes: string;
-  plannedEpochs: number | null;
-  error: string | null;
   /** the process that owns a running run (null otherwise); an empty host: recorded before hosts were */
   owner: RunOwner | null;
-  createdAt: string;
-  /** first start; a resumed run keeps it */
-  startedAt: string | null;
-  finishedAt: string | null;
   updatedAt: string;
   heartbeatAt: string | null;
   /** the remote worker that trained it (its name); null for runs trained on this machine */
@@ -93,46 +67,8 @@ export interface RunInfoUpdate {
   queue?: RunQueueState | null;
 }
 
-export interface StudentSummary {
-  idx: number;
-  /** best validation metric so far (higher is better: accuracy, micro-F1) */
-  bestVal: number | null;
-  /** the first epoch that reached bestVal */
-  bestEpoch: number | null;
-  /** test metric at bestEpoch, when that epoch was evaluated on test */
-  testAtBest: number | null;
-  /** epochs / seconds to reach 95% and 99% of the final best validation metric (set by the trainer) */
-  epochsTo95: number | null;
-  secondsTo95: number | null;
-  epochsTo99: number | null;
-  secondsTo99: number | null;
-}
-
-export type StudentSummaryUpdate = Partial<Omit<StudentSummary, 'idx'>>;
-
-/** One line of the runs table. */
-export interface RunListItem {
-  id: number;
-  name: string;
-  group: string | null;
-  status: RunStatus;
-  dataset: string;
-  model: string;
-  strategy: string;
-  numStudents: number;
-  numLayers: number;
-  seed: number;
-  tags: string[];
-  plannedEpochs: number | null;
-  /** epochs finished: epochs for which every student has a metric row */
-  epochs: number;
-  error: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  /** best validation metric per student, by idx */
-  students: Pick<StudentSummary, 'idx' | 'bestVal' | 'bestEpoch' | 'testAtBest'>[];
-}
+/** The convergence figures the trainer adds when a run ends (the store keeps the best itself). */
+export type ConvergenceUpdate = Partial<Omit<StudentConvergence, keyof StudentBest>>;
 
 export interface RunFilter {
   status?: RunStatus | RunStatus[];
@@ -144,45 +80,15 @@ export interface RunFilter {
   offset?: number;
 }
 
-/** One student's numbers for one epoch, as the trainer records them. */
-export interface StudentEpochInput {
-  student: number;
-  taskLoss: number | null;
-  distillLoss: number | null;
-  trainMetric: number | null;
-  valMetric: number | null;
-  /** omitted or null on epochs not evaluated on the test set */
-  testMetric?: number | null;
-  /** wall time of this epoch, ms */
-  epochMs: number;
-  /** wall time since training began, ms (cumulative over resumes) */
-  elapsedMs: number;
-}
-
-export interface EpochMetric {
+/** What recording an epoch stored: its rows as stored (non-finite values null) and every student's best after it. */
+export interface RecordedEpoch {
   epoch: number;
-  student: number;
-  taskLoss: number | null;
-  distillLoss: number | null;
-  trainMetric: number | null;
-  valMetric: number | null;
-  testMetric: number | null;
-  epochMs: number;
-  elapsedMs: number;
+  metrics: EpochMetricRow[];
+  best: StudentBest[];
 }
 
-/** The L×L alignment heatmap of an ordered student pair: data[i * cols + m] = D(H_student^(i), H_peer^(m)). */
-export interface AlignmentMatrixInput {
-  student: number;
-  peer: number;
-  rows: number;
-  cols: number;
-  data: Float32Array;
-}
-
-export interface AlignmentMatrix extends AlignmentMatrixInput {
-  epoch: number;
-}
+/** An alignment heatmap as core holds it: float32 values, stored bit-identical. */
+export type AlignmentMatrix = AlignmentMatrixOf<Float32Array>;
 
 export interface CheckpointInfo {
   epoch: number;
@@ -194,13 +100,9 @@ export interface Checkpoint extends CheckpointInfo {
   data: Uint8Array;
 }
 
-export interface RunEvent {
-  id: number;
+/** A timeline entry with the run it belongs to and its optional JSON data (the API leaves both out). */
+export interface RunEvent extends RunEventRow {
   runId: number;
-  at: string;
-  level: EventLevel;
-  kind: string;
-  message: string;
   data: JsonValue;
 }
 
@@ -214,7 +116,7 @@ export interface DatasetInput {
   name: string;
   source: string;
   format?: string | null;
-  task?: 'multiclass' | 'multilabel' | null;
+  task?: Task | null;
   nodes?: number | null;
   edges?: number | null;
   features?: number | null;
@@ -225,19 +127,9 @@ export interface DatasetInput {
   stats?: JsonValue;
 }
 
-export interface DatasetRecord {
+/** A registry entry: the input with every field present, an id and its timestamps. */
+export interface DatasetRecord extends Required<DatasetInput> {
   id: number;
-  name: string;
-  source: string;
-  format: string | null;
-  task: 'multiclass' | 'multilabel' | null;
-  nodes: number | null;
-  edges: number | null;
-  features: number | null;
-  classes: number | null;
-  graphs: number | null;
-  sha256: string | null;
-  stats: JsonValue;
   createdAt: string;
   updatedAt: string;
 }

@@ -1,7 +1,9 @@
+import type { StudentConvergence } from '../../contract/api';
+
 /**
  * Convergence summary of one student: how many epochs and seconds it took for the validation metric
- * to first reach 95% and 99% of its best value. Only evaluated epochs count; a student whose best
- * is not positive has no meaningful threshold, so its figures are null.
+ * to first reach 95% and 99% of its highest value. Only evaluated epochs count; a student whose
+ * highest value is not positive has no meaningful threshold, so its figures are null.
  */
 export interface ConvergencePoint {
   epoch: number;
@@ -10,23 +12,16 @@ export interface ConvergencePoint {
   valMetric: number;
 }
 
-export interface ConvergenceSummary {
-  bestVal: number | null;
-  epochsTo95: number | null;
-  secondsTo95: number | null;
-  epochsTo99: number | null;
-  secondsTo99: number | null;
-}
+export type ConvergenceSummary = Pick<StudentConvergence, 'epochsTo95' | 'secondsTo95' | 'epochsTo99' | 'secondsTo99'>;
 
 export function convergenceSummary(points: readonly ConvergencePoint[]): ConvergenceSummary {
-  let best = -Infinity;
-  for (const p of points) if (Number.isFinite(p.valMetric) && p.valMetric > best) best = p.valMetric;
-  if (!(best > 0)) return { bestVal: points.length ? best : null, epochsTo95: null, secondsTo95: null, epochsTo99: null, secondsTo99: null };
-  const firstReaching = (fraction: number) => points.find((p) => p.valMetric >= fraction * best) ?? null;
+  let highest = -Infinity;
+  for (const p of points) if (Number.isFinite(p.valMetric) && p.valMetric > highest) highest = p.valMetric;
+  if (!(highest > 0)) return { epochsTo95: null, secondsTo95: null, epochsTo99: null, secondsTo99: null };
+  const firstReaching = (fraction: number) => points.find((p) => p.valMetric >= fraction * highest) ?? null;
   const at95 = firstReaching(0.95);
   const at99 = firstReaching(0.99);
   return {
-    bestVal: best,
     epochsTo95: at95?.epoch ?? null,
     secondsTo95: at95?.elapsedSeconds ?? null,
     epochsTo99: at99?.epoch ?? null,

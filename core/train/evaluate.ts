@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Student } from '../models/types';
-import { taskMetric } from './task';
+import { taskMetric } from '../models/task';
 import type { TrainingData } from './training-data';
 
 export interface SplitMetrics {

@@ -36,7 +36,7 @@ async function trace(input: Partial<RunConfigInput>): Promise<Trace> {
     data.dispose();
   }
   return events.flatMap((e) =>
-    e.type === 'epoch' ? e.students.map((s) => ({ epoch: e.epoch, student: s.student, taskLoss: s.taskLoss, distillLoss: s.distillLoss, train: s.train, val: s.val })) : [],
+    e.type === 'epoch' ? e.metrics.map((m) => ({ epoch: m.epoch, student: m.student, taskLoss: m.taskLoss!, distillLoss: m.distillLoss!, train: m.trainMetric, val: m.valMetric })) : [],
   );
 }
 

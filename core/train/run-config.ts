@@ -2,7 +2,6 @@ import { describeConfigIssues, runConfigSchema, type RunConfig } from '../../con
 import { resolvePlan, type AlignmentPlan } from '../distill/plans';
 import type { SimilarityKernel } from '../distill/similarity';
 import { UserError } from '../errors';
-import type { CreateRunInput } from '../store';
 
 /**
  * What a run config means for training, without loading the tensor engine (the server and the UI
@@ -48,21 +47,4 @@ export function similarityKernelOf(config: RunConfig): SimilarityKernel {
     case 'poly':
       return { kind: 'poly', c: k.c, degree: k.degree };
   }
-}
-
-/** The store record of a new run of this config (every caller creates runs the same way). */
-export function newRunRecord(config: RunConfig, extra: { name?: string; group?: string | null; datasetId?: number | null } = {}): CreateRunInput {
-  return {
-    name: extra.name ?? (config.name || undefined),
-    group: extra.group ?? null,
-    config,
-    dataset: config.data,
-    datasetId: extra.datasetId ?? null,
-    model: config.model,
-    strategy: config.strategy,
-    numStudents: config.students,
-    numLayers: config.layers,
-    seed: config.seed,
-    plannedEpochs: config.epochs,
-  };
 }

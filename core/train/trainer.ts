@@ -1,69 +1,43 @@
 import * as tf from '@tensorflow/tfjs';
+import type { AlignmentMatrixOf, EpochMetricRow } from '../../contract/api';
 import type { RunConfig } from '../../contract/run-config';
-import { createAuxiliaryHeads, type AuxiliaryHeads } from '../distill/deep-supervision';
-import { mutualLearningLoss } from '../distill/dml';
-import { createFeatureTransfer, type FeatureTransfer } from '../distill/feature-transfer';
+import { median } from '../../contract/stats';
 import { alignmentMatrix } from '../distill/alignment-matrix';
-import { peerTargets, type PeerStructureTargets } from '../distill/local-structure';
+import { peerTargets } from '../distill/local-structure';
 import { peerLayersOf, type AlignmentPlan } from '../distill/plans';
-import { planStructureLoss } from '../distill/structure-loss';
 import { UserError } from '../errors';
-import { createStudent } from '../models/student';
-import type { Student, StudentConfigInput } from '../models/types';
-import { Rng, type RngState } from '../random';
+import type { Student } from '../models/types';
+import { Rng } from '../random';
 import type { GraphOps } from '../tensor/graph-ops';
 import { bufferScope, releaseFreeBuffers } from '../tensor/parallel/shared-buffers';
-import { Adam } from './adam';
-import { decodeCheckpoint, encodeCheckpoint, type NamedTensor } from './checkpoint-format';
 import { convergenceSummary, type ConvergencePoint, type ConvergenceSummary } from './convergence';
-import { evaluateStudent, type SplitMetrics } from './evaluate';
-import { taskLoss } from './task';
-import { planOf, similarityKernelOf } from './run-config';
+import { evaluateStudent } from './evaluate';
+import { createObjective, dmlWeightOf } from './objective';
 import { PeerViews } from './peer-views';
+import { planOf, similarityKernelOf } from './run-config';
+import { createStudents, disposeStudents } from './student-state';
+import { encodeTrainingCheckpoint, restoreTrainingCheckpoint, type TrainingProgress } from './training-checkpoint';
 import type { GraphBatch, TrainingData } from './training-data';
 
 /** the peer-view source id of an offline run's fixed teacher */
 const TEACHER = -1;
 
-/** Per-student figures of one epoch; metrics are null on epochs that were not evaluated. */
-export interface StudentEpochMetrics {
-  student: number;
-  taskLoss: number;
-  /** everything added to the task loss: structure KL (× a), DML, deep supervision, feature transfer */
-  distillLoss: number;
-  train: number | null;
-  val: number | null;
-  test: number | null;
-}
-
-export interface AlignmentMatrixRecord {
-  student: number;
-  peer: number;
-  rows: number;
-  cols: number;
-  data: Float32Array;
-}
-
+/** What the trainer reports as it goes, in the shapes the store records. */
 export type TrainEvent =
-  | { type: 'epoch'; epoch: number; epochMs: number; elapsedMs: number; students: StudentEpochMetrics[] }
-  | { type: 'alignment'; epoch: number; matrices: AlignmentMatrixRecord[] }
+  /** one row per student; metrics are null on epochs that were not evaluated */
+  | { type: 'epoch'; epoch: number; metrics: EpochMetricRow[] }
+  /** every ordered student pair's heatmap (eval mode, on the alignment nodes) */
+  | { type: 'alignment'; epoch: number; matrices: AlignmentMatrixOf<Float32Array>[] }
   | { type: 'checkpoint'; epoch: number; bytes: Uint8Array }
   | { type: 'log'; level: 'info' | 'warn'; message: string };
-
-export interface StudentResult {
-  student: number;
-  bestVal: number;
-  test: number;
-  bestEpoch: number;
-  convergence: ConvergenceSummary;
-}
 
 export interface TrainOutcome {
   status: 'completed' | 'cancelled';
   epochsDone: number;
-  /** median wall ms of an epoch in which every student takes its step(s), evaluation excluded */
+  /** median wall ms of an epoch in which every student takes its step(s), evaluation excluded; 0 before any */
   epochMsMedian: number;
-  students: StudentResult[];
+  /** per student: how soon it neared its best (the best itself is the store's to decide) */
+  convergence: ConvergenceSummary[];
   plan: AlignmentPlan;
 }
 
@@ -79,57 +53,6 @@ export interface TrainerOptions {
   teacher?: Student;
 }
 
-/** What a checkpoint carries besides tensors. */
-interface CheckpointMeta {
-  epoch: number;
-  elapsedMs: number;
-  epochTimes: number[];
-  evaluationsWithoutImprovement: number;
-  batchOrderRng: RngState;
-  students: {
-    dropoutRng: RngState;
-    peerDropoutRng: RngState;
-    adamStep: number;
-    best: BestSoFar;
-    history: ConvergencePoint[];
-  }[];
-}
-
-interface BestSoFar {
-  val: number;
-  test: number;
-  epoch: number;
-}
-
-/** One student's trainable state: the model, its extras, its optimiser and its random streams. */
-interface StudentState {
-  model: Student;
-  aux: AuxiliaryHeads | null;
-  transfer: FeatureTransfer | null;
-  optimizer: Adam;
-  variables: tf.Variable[];
-  dropoutRng: Rng;
-  /** dropout stream used when this student serves as a peer in train mode */
-  peerDropoutRng: Rng;
-  best: BestSoFar;
-  history: ConvergencePoint[];
-}
-
-export function studentConfigOf(config: RunConfig, data: TrainingData): StudentConfigInput {
-  return {
-    model: config.model,
-    inFeatures: data.numFeatures,
-    numClasses: data.numClasses,
-    layers: config.layers,
-    hidden: config.hidden,
-    heads: config.model === 'gat' ? config.heads : 1,
-    dropout: config.dropout,
-    attentionDropout: config.attentionDropout,
-    residual: config.residual,
-    aggregator: config.aggregator,
-  };
-}
-
 /**
  * The alternating online trainer (ALGORITHM.md, "Training procedure"). Each epoch, student k = 1..K
  * in turn takes its step(s) while its peers are frozen and only provide targets; peers' targets are
@@ -137,124 +60,76 @@ export function studentConfigOf(config: RunConfig, data: TrainingData): StudentC
  * cadences; every finished epoch is reported through `onEvent` before the next begins.
  */
 export async function trainStudents(options: TrainerOptions): Promise<TrainOutcome> {
-  const { config, data, ops, signal } = options;
+  const { config, data, ops, signal, teacher } = options;
   const emit = options.onEvent ?? (() => {});
   const plan = planOf(config);
   const kernel = similarityKernelOf(config);
-  const dmlWeight = config.strategy === 'dml' && config.dmlWeight === 0 ? 1 : config.dmlWeight;
-  const numStudents = config.students;
-  const offline = options.teacher !== undefined;
-  if (numStudents < 2 && !offline && (plan.pairs.length > 0 || dmlWeight > 0 || config.featureTransfer > 0)) {
-    throw new UserError(`strategy '${config.strategy}' needs at least 2 students (got ${numStudents})`);
+  const offline = teacher !== undefined;
+  if (config.students < 2 && !offline && (plan.pairs.length > 0 || dmlWeightOf(config) > 0 || config.featureTransfer > 0)) {
+    throw new UserError(`strategy '${config.strategy}' needs at least 2 students (got ${config.students})`);
   }
-
   const root = new Rng(config.seed);
   const batchOrderRng = root.fork('batch-order');
-  const studentConfig = studentConfigOf(config, data);
-  const students: StudentState[] = [];
-  for (let k = 0; k < numStudents; k++) {
-    const initRng = root.fork(`student-${k}/init`);
-    const model = createStudent(studentConfig, ops, initRng);
-    if (config.sharedInit && k > 0) model.setWeights(students[0].model.getWeights());
-    const widths = model.hiddenWidths();
-    const aux = config.deepSupervision > 0 ? createAuxiliaryHeads(widths, data.numClasses, initRng.fork('aux')) : null;
-    const transferPlan = plan.pairs.length > 0 ? plan.pairs : widths.map((_, i) => ({ student: i, peer: i }));
-    const teacherWidths = options.teacher?.hiddenWidths() ?? widths;
-    const transfer =
-      config.featureTransfer > 0
-        ? createFeatureTransfer(transferPlan, widths, teacherWidths, config.featureLoss, initRng.fork('transfer'))
-        : null;
-    const variables = [...model.trainableVariables(), ...(aux?.variables ?? []), ...(transfer?.variables ?? [])];
-    students.push({
-      model,
-      aux,
-      transfer,
-      variables,
-      optimizer: new Adam(variables, { lr: config.lr, weightDecay: config.weightDecay }),
-      dropoutRng: root.fork(`student-${k}/dropout`),
-      peerDropoutRng: root.fork(`student-${k}/peer-dropout`),
-      best: { val: -Infinity, test: Number.NaN, epoch: 0 },
-      history: [],
-    });
-  }
-
-  let startEpoch = 0;
-  let elapsedMs = 0;
-  let epochTimes: number[] = [];
-  let evaluationsWithoutImprovement = 0;
+  const students = createStudents(config, data, ops, plan, root, teacher);
+  const objective = createObjective(config, data, ops, plan, kernel);
+  let progress: TrainingProgress = { epoch: 0, elapsedMs: 0, epochTimes: [], evaluationsWithoutImprovement: 0 };
   if (options.resumeFrom) {
-    const meta = restoreCheckpoint(options.resumeFrom, students, batchOrderRng);
-    startEpoch = meta.epoch;
-    elapsedMs = meta.elapsedMs;
-    epochTimes = meta.epochTimes;
-    evaluationsWithoutImprovement = meta.evaluationsWithoutImprovement;
-    emit({ type: 'log', level: 'info', message: `resumed from the checkpoint of epoch ${startEpoch}` });
+    progress = restoreTrainingCheckpoint(options.resumeFrom, students, batchOrderRng);
+    emit({ type: 'log', level: 'info', message: `resumed from the checkpoint of epoch ${progress.epoch}` });
   }
-
   const peersOf = (k: number) => students.map((_, j) => j).filter((j) => j !== k);
   // peers forward in train mode (dropout) only when asked; a fixed teacher always in eval mode
   const peersInTrainMode = config.peerMode === 'train' && !offline;
   const peerViews = new PeerViews(!peersInTrainMode);
   let status: TrainOutcome['status'] = 'completed';
-  let epoch = startEpoch;
   try {
-    while (epoch < config.epochs) {
+    while (progress.epoch < config.epochs) {
       if (signal?.aborted) {
         status = 'cancelled';
         break;
       }
-      epoch++;
+      const epoch = ++progress.epoch;
       const started = performance.now();
       const order = data.trainBatches.map((_, i) => i);
       if (data.inductive) batchOrderRng.shuffle(order);
-      const lossParts: { task: tf.Scalar; extra: tf.Scalar }[][] = students.map(() => []);
-      for (let k = 0; k < numStudents; k++) {
-        for (const b of order) {
-          lossParts[k].push(studentStep(k, data.trainBatches[b]));
-        }
-      }
+      const lossParts = students.map((_, k) => order.map((b) => studentStep(k, data.trainBatches[b])));
       // Reading the losses waits for the backend to finish the epoch, so the timing is honest on async backends.
       const losses = lossParts.map((parts) => meanOf(parts.map((p) => p.task)));
       const extras = lossParts.map((parts) => meanOf(parts.map((p) => p.extra)));
       const epochMs = performance.now() - started;
-      elapsedMs += epochMs;
-      epochTimes.push(epochMs);
+      progress.elapsedMs += epochMs;
+      progress.epochTimes.push(epochMs);
 
       const isLast = epoch === config.epochs;
       const evaluated = epoch % config.evalEvery === 0 || isLast;
-      const metrics: (SplitMetrics | null)[] = students.map((s) => (evaluated ? bufferScope(() => evaluateStudent(s.model, data)) : null));
-      let improved = false;
-      metrics.forEach((m, k) => {
-        if (!m) return;
-        const s = students[k];
-        s.history.push({ epoch, elapsedSeconds: elapsedMs / 1000, valMetric: m.val });
-        if (m.val > s.best.val) {
-          s.best = { val: m.val, test: m.test, epoch };
-          improved = true;
-        }
-      });
-      if (evaluated) evaluationsWithoutImprovement = improved ? 0 : evaluationsWithoutImprovement + 1;
-
+      const metrics = students.map((s) => (evaluated ? bufferScope(() => evaluateStudent(s.model, data)) : null));
+      if (evaluated) {
+        // Patience counts evaluations in which no student beat its own earlier validation metrics.
+        const improved = metrics.some((m, k) => m!.val > highestVal(students[k].history));
+        progress.evaluationsWithoutImprovement = improved ? 0 : progress.evaluationsWithoutImprovement + 1;
+        metrics.forEach((m, k) => students[k].history.push({ epoch, elapsedSeconds: progress.elapsedMs / 1000, valMetric: m!.val }));
+      }
       emit({
         type: 'epoch',
         epoch,
-        epochMs,
-        elapsedMs,
-        students: students.map((_, k) => ({
+        metrics: students.map((_, k) => ({
+          epoch,
           student: k,
           taskLoss: losses[k],
           distillLoss: extras[k],
-          train: metrics[k]?.train ?? null,
-          val: metrics[k]?.val ?? null,
-          test: metrics[k]?.test ?? null,
+          trainMetric: metrics[k]?.train ?? null,
+          valMetric: metrics[k]?.val ?? null,
+          testMetric: metrics[k]?.test ?? null,
+          epochMs,
+          elapsedMs: progress.elapsedMs,
         })),
       });
-      if (config.heatmapEvery > 0 && numStudents > 1 && (epoch === 1 || epoch % config.heatmapEvery === 0 || isLast)) {
-        emit({ type: 'alignment', epoch, matrices: alignmentMatrices() });
+      if (config.heatmapEvery > 0 && config.students > 1 && (epoch === 1 || epoch % config.heatmapEvery === 0 || isLast)) {
+        emit({ type: 'alignment', epoch, matrices: alignmentMatrices(epoch) });
       }
-      const stopEarly = config.patience > 0 && evaluationsWithoutImprovement >= config.patience;
+      const stopEarly = config.patience > 0 && progress.evaluationsWithoutImprovement >= config.patience;
       if (config.checkpointEvery > 0 && (epoch % config.checkpointEvery === 0 || isLast || stopEarly)) {
-        emit({ type: 'checkpoint', epoch, bytes: checkpointBytes(epoch) });
+        emit({ type: 'checkpoint', epoch, bytes: encodeTrainingCheckpoint(progress, students, batchOrderRng) });
       }
       if (stopEarly) {
         emit({ type: 'log', level: 'info', message: `early stop at epoch ${epoch}: no validation improvement in ${config.patience} evaluations` });
@@ -266,142 +141,68 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
   } finally {
     peerViews.dispose();
     releaseFreeBuffers();
-    for (const s of students) {
-      s.optimizer.dispose();
-      s.aux?.dispose();
-      s.transfer?.dispose();
-      s.model.dispose();
-    }
+    disposeStudents(students);
   }
-
   return {
     status,
-    epochsDone: epoch,
-    epochMsMedian: median(epochTimes),
+    epochsDone: progress.epoch,
+    epochMsMedian: progress.epochTimes.length > 0 ? median(progress.epochTimes) : 0,
+    convergence: students.map((s) => convergenceSummary(s.history)),
     plan,
-    students: students.map((s, k) => ({
-      student: k,
-      bestVal: s.best.val,
-      test: s.best.test,
-      bestEpoch: s.best.epoch,
-      convergence: convergenceSummary(s.history),
-    })),
   };
 
   /** Student k's optimisation step on one batch; returns its task loss and the added terms (kept scalars). */
   function studentStep(k: number, batch: GraphBatch): { task: tf.Scalar; extra: tf.Scalar } {
     const s = students[k];
     // the kernels' shared buffers are recycled after each step (the step's tape is gone by then)
-    return bufferScope(() => tf.tidy(() => {
-      // The peers' forward passes and targets are computed outside the gradient function: constants.
-      const needsTargets = plan.pairs.length > 0 && config.a > 0;
-      const views = (offline ? [TEACHER] : peersOf(k)).map((source) =>
-        peerViews.get(source, batch, () => {
-          const peer = source === TEACHER ? options.teacher! : students[source].model;
-          const output = peer.forward(batch.graph, batch.features, {
-            training: peersInTrainMode,
-            rng: source === TEACHER ? undefined : students[source].peerDropoutRng,
-          });
-          const targets = needsTargets ? peerTargets(ops, batch.graph, output.hidden, peerLayersOf(plan), kernel) : null;
-          return { output, targets };
-        }),
-      );
-      const peerOutputs = views.map((view) => view.output);
-      const targets: PeerStructureTargets[] = needsTargets ? views.map((view) => view.targets!) : [];
-      let taskPart: tf.Scalar | null = null;
-      let extraPart: tf.Scalar | null = null;
-      const { grads } = tf.variableGrads(() => {
-        const out = s.model.forward(batch.graph, batch.features, { training: true, rng: s.dropoutRng });
-        const task = taskLoss(data.task, out.logits, batch.labels, batch.nodes.train);
-        const terms: tf.Scalar[] = [];
-        if (targets.length > 0) terms.push(planStructureLoss(ops, batch.graph, out.hidden, targets, plan, kernel).mul(config.a));
-        if (dmlWeight > 0) {
-          const dml = tf.addN(peerOutputs.map((p) => mutualLearningLoss(out.logits, p.logits, undefined, 1, data.task))).div(peerOutputs.length);
-          terms.push(dml.mul(dmlWeight));
-        }
-        if (s.aux) terms.push(s.aux.loss(out.hidden, batch.labels, batch.nodes.train, data.task).mul(config.deepSupervision));
-        if (s.transfer) {
-          const ft = tf.addN(peerOutputs.map((p) => s.transfer!.loss(out.hidden, p.hidden))).div(peerOutputs.length);
-          terms.push(ft.mul(config.featureTransfer));
-        }
-        const extra: tf.Scalar = terms.length > 0 ? tf.addN(terms) : tf.scalar(0);
-        taskPart = tf.keep(task);
-        extraPart = tf.keep(extra);
-        return task.add(extra);
-      }, s.variables);
-      s.optimizer.apply(s.variables.map((v) => grads[v.name]));
-      peerViews.invalidate(k);
-      return { task: taskPart!, extra: extraPart! };
-    }));
+    return bufferScope(() =>
+      tf.tidy(() => {
+        // The peers' forward passes and targets are computed outside the gradient function: constants.
+        const peers = (offline ? [TEACHER] : peersOf(k)).map((source) =>
+          peerViews.get(source, batch, () => {
+            const peer = source === TEACHER ? teacher! : students[source].model;
+            const rng = source === TEACHER ? undefined : students[source].peerDropoutRng;
+            const output = peer.forward(batch.graph, batch.features, { training: peersInTrainMode, rng });
+            const targets = objective.needsStructureTargets ? peerTargets(ops, batch.graph, output.hidden, peerLayersOf(plan), kernel) : null;
+            return { output, targets };
+          }),
+        );
+        let kept: { task: tf.Scalar; extra: tf.Scalar } | null = null;
+        const { grads } = tf.variableGrads(() => {
+          const out = s.model.forward(batch.graph, batch.features, { training: true, rng: s.dropoutRng });
+          const { task, extra } = objective.terms(s, out, peers, batch);
+          kept = { task: tf.keep(task), extra: tf.keep(extra) };
+          return task.add(extra);
+        }, s.variables);
+        s.optimizer.apply(s.variables.map((v) => grads[v.name]));
+        peerViews.invalidate(k);
+        return kept!;
+      }),
+    );
   }
 
   /** M[i][m] = D(H_k⁽ⁱ⁾, H_j⁽ᵐ⁾) for every ordered pair (k, j), eval mode, on the alignment nodes. */
-  function alignmentMatrices(): AlignmentMatrixRecord[] {
+  function alignmentMatrices(epoch: number): AlignmentMatrixOf<Float32Array>[] {
     const { batch, nodes } = data.alignment;
-    const records: AlignmentMatrixRecord[] = [];
-    bufferScope(() => tf.tidy(() => {
-      const hidden = students.map((s) => s.model.forward(batch.graph, batch.features, { training: false }).hidden);
-      for (let k = 0; k < numStudents; k++) {
-        for (const j of peersOf(k)) {
-          const values = alignmentMatrix(ops, batch.graph, hidden[k], hidden[j], kernel, nodes);
-          records.push({ student: k, peer: j, rows: hidden[k].length, cols: hidden[j].length, data: values });
+    const matrices: AlignmentMatrixOf<Float32Array>[] = [];
+    bufferScope(() =>
+      tf.tidy(() => {
+        const hidden = students.map((s) => s.model.forward(batch.graph, batch.features, { training: false }).hidden);
+        for (let k = 0; k < students.length; k++) {
+          for (const j of peersOf(k)) {
+            const values = alignmentMatrix(ops, batch.graph, hidden[k], hidden[j], kernel, nodes);
+            matrices.push({ epoch, student: k, peer: j, rows: hidden[k].length, cols: hidden[j].length, data: values });
+          }
         }
-      }
-    }));
-    return records;
-  }
-
-  function checkpointBytes(atEpoch: number): Uint8Array {
-    const tensors: Record<string, NamedTensor> = {};
-    const meta: CheckpointMeta = {
-      epoch: atEpoch,
-      elapsedMs,
-      epochTimes,
-      evaluationsWithoutImprovement,
-      batchOrderRng: batchOrderRng.getState(),
-      students: students.map((s, k) => {
-        s.variables.forEach((v, i) => {
-          tensors[`student${k}/var${i}`] = { shape: v.shape.slice(), data: Float32Array.from(v.dataSync() as Float32Array) };
-        });
-        const adam = s.optimizer.getState();
-        adam.moments.forEach((m, i) => (tensors[`student${k}/adam${i}`] = m));
-        return {
-          dropoutRng: s.dropoutRng.getState(),
-          peerDropoutRng: s.peerDropoutRng.getState(),
-          adamStep: adam.step,
-          best: s.best,
-          history: s.history,
-        };
       }),
-    };
-    return encodeCheckpoint({ meta, tensors });
+    );
+    return matrices;
   }
 }
 
-function restoreCheckpoint(bytes: Uint8Array, students: StudentState[], batchOrderRng: Rng): CheckpointMeta {
-  const { meta, tensors } = decodeCheckpoint<CheckpointMeta>(bytes);
-  if (meta.students.length !== students.length) {
-    throw new UserError(`checkpoint holds ${meta.students.length} students, the run has ${students.length}`);
-  }
-  batchOrderRng.setState(meta.batchOrderRng);
-  students.forEach((s, k) => {
-    const saved = meta.students[k];
-    s.variables.forEach((v, i) => {
-      const t = tensors[`student${k}/var${i}`];
-      if (!t || t.shape.join(',') !== v.shape.join(',')) {
-        throw new UserError(`checkpoint: student ${k + 1} parameter ${i} is missing or has another shape; was the config changed?`);
-      }
-      tf.tidy(() => v.assign(tf.tensor(t.data, t.shape)));
-    });
-    const moments: NamedTensor[] = [];
-    for (let i = 0; tensors[`student${k}/adam${i}`]; i++) moments.push(tensors[`student${k}/adam${i}`]);
-    s.optimizer.setState({ step: saved.adamStep, moments });
-    s.dropoutRng.setState(saved.dropoutRng);
-    s.peerDropoutRng.setState(saved.peerDropoutRng);
-    s.best = { ...saved.best, val: saved.best.val ?? -Infinity };
-    s.history = saved.history;
-  });
-  return meta;
+/** The highest validation metric among earlier evaluations (NaN never counts); -Infinity before any. */
+function highestVal(history: readonly ConvergencePoint[]): number {
+  return history.reduce((highest, p) => (p.valMetric > highest ? p.valMetric : highest), -Infinity);
 }
 
 /** Mean of kept scalars, read synchronously, then disposed. */
@@ -412,11 +213,4 @@ function meanOf(scalars: tf.Scalar[]): number {
     s.dispose();
   }
   return scalars.length > 0 ? sum / scalars.length : 0;
-}
-
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

@@ -1,24 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CompareEntry, RunDetail } from '../../contract/api';
-import { compareGroups, groupCurves, runScore, summarizeGroups } from './compare-stats';
+import { compareGroups, groupCurves, summarizeGroups } from './compare-stats';
 import { welchTTest } from './stats';
-import { makeRun } from './test-fixtures';
-
-function entry(id: number, strategy: string, tests: number[], vals = tests): CompareEntry {
-  const run = {
-    ...makeRun({ id, strategy }),
-    config: {},
-    notes: '',
-    backend: null,
-    backendReport: null,
-    versions: null,
-    cancelRequested: false,
-    planPairs: [],
-    students: tests.map((t, idx) => ({ idx, bestVal: vals[idx], bestEpoch: 1, testAtBest: t, epochsTo95: null, secondsTo95: null, epochsTo99: null, secondsTo99: null })),
-  } as RunDetail;
-  const metrics = tests.map((t, student) => ({ epoch: 1, student, taskLoss: 1, distillLoss: 0, trainMetric: t, valMetric: vals[student], testMetric: t, epochMs: 1, elapsedMs: 1 }));
-  return { run, metrics };
-}
+import { makeCompareEntry as entry } from './test-fixtures';
 
 describe('comparison statistics', () => {
   const entries = [
@@ -31,7 +14,7 @@ describe('comparison statistics', () => {
   ];
 
   it('scores a run by the mean over its students', () => {
-    expect(runScore(entries[0].run, 'testAtBest')).toBeCloseTo(0.82, 12);
+    expect(summarizeGroups([entries[0]], 'testAtBest')[0].scores[0]).toBeCloseTo(0.82, 12);
   });
 
   it('groups runs by strategy with mean and sample std of the run scores', () => {

@@ -14,16 +14,16 @@ export type Measure = 'bestVal' | 'testAtBest';
 export const MEASURE_LABELS: Record<Measure, string> = { bestVal: 'best validation', testAtBest: 'test at best validation' };
 
 /** Mean over the run's students of the measure; null when no student has it yet. */
-export function runScore(run: RunDetail, measure: Measure): number | null {
+function runScore(run: RunDetail, measure: Measure): number | null {
   const values = run.students.map((s) => s[measure]).filter((v): v is number => v !== null && Number.isFinite(v));
   return values.length ? mean(values) : null;
 }
 
-export function groupKey(run: RunDetail): string {
+function groupKey(run: RunDetail): string {
   return run.strategy;
 }
 
-export function groupEntries(entries: readonly CompareEntry[]): Map<string, CompareEntry[]> {
+function groupEntries(entries: readonly CompareEntry[]): Map<string, CompareEntry[]> {
   const groups = new Map<string, CompareEntry[]>();
   for (const entry of entries) {
     const key = groupKey(entry.run);

@@ -1,8 +1,19 @@
+import { createRouter, createWebHashHistory, useRouter, type LocationQuery, type RouteLocationRaw, type RouterHistory } from 'vue-router';
+import CompareView from './views/CompareView.vue';
+import DatasetsView from './views/DatasetsView.vue';
+import HeatmapsView from './views/HeatmapsView.vue';
+import NewExperimentView from './views/NewExperimentView.vue';
+import RunsView from './views/RunsView.vue';
+import RunView from './views/RunView.vue';
+
 /**
- * A tiny hash router: the address holds the view and its arguments, so a reload or a shared link
- * lands on the same view. Pure parse/format functions plus one reactive `route` in useRouter.
+ * The views and their deep links. The address holds the view and its arguments (in the hash, so
+ * the same build works from a file in Electron and from `serve`), and a reload or a shared link
+ * lands on the same view: #/runs, #/runs/12, #/new?from=7&data=cora, #/compare?ids=1,2,3&group=g,
+ * #/heatmaps?left=4&right=9, #/datasets. Anything else opens the runs.
  */
 
+/** A place in the app with its arguments, typed: what views navigate to. */
 export type Route =
   | { view: 'runs' }
   | { view: 'new'; from: number | null; data?: string | null }
@@ -11,71 +22,71 @@ export type Route =
   | { view: 'heatmaps'; left: number | null; right: number | null }
   | { view: 'datasets' };
 
-function parseIds(text: string | null): number[] {
-  if (!text) return [];
-  return text
-    .split(',')
-    .map((s) => Number(s))
-    .filter((n) => Number.isInteger(n) && n > 0);
-}
-
-function parseId(text: string | null): number | null {
-  const n = Number(text);
-  return text && Number.isInteger(n) && n > 0 ? n : null;
-}
-
-export function parseRoute(hash: string): Route {
-  const raw = hash.replace(/^#/, '');
-  const [path, queryText = ''] = raw.split('?');
-  const query = new URLSearchParams(queryText);
-  const parts = path.split('/').filter(Boolean);
-  switch (parts[0]) {
-    case 'new':
-      return { view: 'new', from: parseId(query.get('from')), data: query.get('data') };
-    case 'runs': {
-      const id = parseId(parts[1] ?? null);
-      return id === null ? { view: 'runs' } : { view: 'run', id };
-    }
-    case 'compare':
-      return { view: 'compare', ids: parseIds(query.get('ids')), group: query.get('group') };
-    case 'heatmaps':
-      return { view: 'heatmaps', left: parseId(query.get('left')), right: parseId(query.get('right')) };
-    case 'datasets':
-      return { view: 'datasets' };
-    default:
-      return { view: 'runs' };
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** the view's arguments define all of it: a new address mounts it afresh */
+    remount?: boolean;
   }
 }
 
-export function formatRoute(route: Route): string {
+function text(query: LocationQuery, key: string): string | null {
+  const value = query[key];
+  return (Array.isArray(value) ? value[0] : value) ?? null;
+}
+
+function positiveId(value: string | null): number | null {
+  const n = Number(value);
+  return value && Number.isInteger(n) && n > 0 ? n : null;
+}
+
+function idList(value: string | null): number[] {
+  return (value ?? '').split(',').map(positiveId).filter((n): n is number => n !== null);
+}
+
+/** The query of a link: empty arguments stay out of the address. */
+function query(values: Record<string, string | number | null | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).flatMap(([k, v]) => (v === null || v === undefined || v === '' ? [] : [[k, String(v)]])));
+}
+
+/** Where a typed route lives in the address (the inverse of each record's `props` below). */
+export function routeLocation(route: Route): RouteLocationRaw {
   switch (route.view) {
-    case 'runs':
-      return '#/runs';
-    case 'new':
-    {
-      const query = new URLSearchParams();
-      if (route.from) query.set('from', String(route.from));
-      if (route.data) query.set('data', route.data);
-      const text = query.toString();
-      return text ? `#/new?${text}` : '#/new';
-    }
     case 'run':
-      return `#/runs/${route.id}`;
-    case 'compare': {
-      const query = new URLSearchParams();
-      if (route.ids.length) query.set('ids', route.ids.join(','));
-      if (route.group) query.set('group', route.group);
-      const text = query.toString().replace(/%2C/g, ',');
-      return text ? `#/compare?${text}` : '#/compare';
-    }
-    case 'heatmaps': {
-      const query = new URLSearchParams();
-      if (route.left) query.set('left', String(route.left));
-      if (route.right) query.set('right', String(route.right));
-      const text = query.toString();
-      return text ? `#/heatmaps?${text}` : '#/heatmaps';
-    }
-    case 'datasets':
-      return '#/datasets';
+      return { name: 'run', params: { id: route.id } };
+    case 'new':
+      return { name: 'new', query: query({ from: route.from, data: route.data }) };
+    case 'compare':
+      return { name: 'compare', query: query({ ids: route.ids.join(','), group: route.group }) };
+    case 'heatmaps':
+      return { name: 'heatmaps', query: query({ left: route.left, right: route.right }) };
+    default:
+      return { name: route.view };
   }
+}
+
+export function createAppRouter(history: RouterHistory = createWebHashHistory()) {
+  return createRouter({
+    history,
+    routes: [
+      { path: '/runs', name: 'runs', component: RunsView },
+      { path: '/runs/:id([1-9]\\d*)', name: 'run', component: RunView, props: (r) => ({ id: Number(r.params.id) }), meta: { remount: true } },
+      {
+        path: '/new',
+        name: 'new',
+        component: NewExperimentView,
+        props: (r) => ({ from: positiveId(text(r.query, 'from')), data: text(r.query, 'data') }),
+        meta: { remount: true },
+      },
+      { path: '/compare', name: 'compare', component: CompareView, props: (r) => ({ ids: idList(text(r.query, 'ids')), group: text(r.query, 'group') }) },
+      { path: '/heatmaps', name: 'heatmaps', component: HeatmapsView, props: (r) => ({ left: positiveId(text(r.query, 'left')), right: positiveId(text(r.query, 'right')) }) },
+      { path: '/datasets', name: 'datasets', component: DatasetsView },
+      { path: '/:unknown(.*)*', redirect: '/runs' },
+    ],
+  });
+}
+
+/** navigate({ view: 'run', id: 3 }): a typed router.push. */
+export function useNavigate() {
+  const router = useRouter();
+  return (route: Route) => router.push(routeLocation(route));
 }

@@ -39,7 +39,7 @@ export function runProgress(run: RunSummary): number {
 }
 
 /** Best validation metric over the run's students, or null before the first evaluation. */
-export function bestValidation(run: RunSummary): number | null {
+function bestValidation(run: RunSummary): number | null {
   let best: number | null = null;
   for (const s of run.students) if (s.bestVal !== null && (best === null || s.bestVal > best)) best = s.bestVal;
   return best;
@@ -53,7 +53,7 @@ export function runDurationMs(run: RunSummary, now = Date.now()): number | null 
  * Search terms are whitespace-separated and must all match (AND). A term `key:value` matches one
  * field (name, dataset, model, strategy, status, tag, group, seed); a bare term matches any of them.
  */
-export function matchesSearch(run: RunSummary, search: string): boolean {
+function matchesSearch(run: RunSummary, search: string): boolean {
   const terms = search.trim().toLowerCase().split(/\s+/).filter(Boolean);
   if (terms.length === 0) return true;
   const fields: Record<string, string[]> = {

@@ -11,7 +11,7 @@ export function mean(values: readonly number[]): number {
 }
 
 /** Sample variance (n − 1 in the denominator); NaN with fewer than two values. */
-export function sampleVariance(values: readonly number[]): number {
+function sampleVariance(values: readonly number[]): number {
   const n = values.length;
   if (n < 2) return Number.NaN;
   const m = mean(values);

@@ -124,7 +124,7 @@ describe.skipIf(!haveChromium)('workbench end to end (serve mode, Chromium)', ()
       for await (const chunk of stream) text += chunk;
       return text;
     });
-    expect(csvText.split('\n')[0]).toBe('run,label,epoch,student,task_loss,distill_loss,train_metric,val_metric,test_metric,epoch_ms,elapsed_ms');
+    expect(csvText.split('\n')[0]).toBe('run_id,run_name,epoch,student,task_loss,distill_loss,train_metric,val_metric,test_metric,epoch_ms,elapsed_ms');
     await shot('compare');
   });
 

@@ -9,7 +9,8 @@ import { queueKeys, RESULTS_GROUP, RUNS_QUEUE } from '../../core/queue/keys';
 import { parseResultMessage } from '../../core/queue/messages';
 import { parseQueueUrl } from '../../core/queue/redis-url';
 import { openStore, type ExperimentStore } from '../../core/store';
-import { newRunRecord, parseRunConfig } from '../../core/train/run-config';
+import { newRunRecord } from '../../core/runs/new-run';
+import { parseRunConfig } from '../../core/train/run-config';
 import { epochRows, finalMetrics, runCli, sleep, spawnCli, tempDir, waitFor } from '../reliability/harness';
 import { HAVE_REDIS, startRedis, startWorker, stopWorker, waitForAsync, workerReady, type TestRedis, type TestWorker } from './redis-harness';
 

@@ -1,9 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
-import { encodeNpz } from '../../core/datasets/npz';
-import { writeNpy, type NpyArray } from '../../core/datasets/npy';
+
+import type { NpyArray } from '../../core/datasets/npy';
 import { ppiFileNames } from '../../core/datasets/ppi';
+import { encodeNpz, writeNpy } from '../../core/datasets/testing/writers';
 
 /**
  * A corpus of malformed dataset files, written at test time into a folder: each case is a file or

@@ -1,11 +1,11 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiEvent, RunSummary } from '../../contract/api';
-import { createApiHandlers, type ApiHandlers } from '../../core/api/handlers';
-import { createTrainingHost, type TrainingHost } from '../../core/host/training-host';
+import type { ApiEvent, EpochMetricRow, RunSummary } from '../../contract/api';
+import { createBackend, type Backend } from '../../core/api/backend';
+import type { TrainingHost } from '../../core/host/training-host';
 import { Rng } from '../../core/random';
-import { openStore, type EpochMetric, type ExperimentStore } from '../../core/store';
+import { openStore, type ExperimentStore } from '../../core/store';
 import {
   epochRows,
   finalMetrics,
@@ -77,7 +77,7 @@ function checkWholeEpochs(store: ExperimentStore, runId: number, students: numbe
 }
 
 /** The rows a resume must leave alone: those up to the last checkpoint. */
-function rowsUpToCheckpoint(store: ExperimentStore, runId: number): { checkpoint: number; rows: EpochMetric[] } {
+function rowsUpToCheckpoint(store: ExperimentStore, runId: number): { checkpoint: number; rows: EpochMetricRow[] } {
   const checkpoint = store.latestCheckpoint(runId)?.epoch ?? 0;
   return { checkpoint, rows: store.getMetrics(runId).filter((m) => m.epoch <= checkpoint) };
 }
@@ -169,37 +169,26 @@ describe('CLI trainer killed with SIGKILL', () => {
 describe('serve-mode worker killed with SIGKILL', () => {
   let store: ExperimentStore;
   let host: TrainingHost;
-  let handlers: ApiHandlers;
+  let backend: Backend;
   const events: ApiEvent[] = [];
   const waiters = new Set<() => void>();
   const serveDir = join(dir, 'serve');
 
   beforeAll(async () => {
     const databasePath = join(serveDir, 'db.sqlite');
-    store = openStore(databasePath);
     const onEvent = (event: ApiEvent) => {
       events.push(event);
       for (const wake of [...waiters]) wake();
     };
-    host = createTrainingHost({ databasePath, cacheDir: join(serveDir, 'cache'), store, onEvent, log: () => {} });
-    handlers = createApiHandlers({
-      store,
-      host,
-      dataDir: join(serveDir, 'data'),
-      cacheDir: join(serveDir, 'cache'),
-      databasePath,
-      mode: 'serve',
-      importRoots: [],
-      publish: onEvent,
-      log: () => {},
-    });
+    backend = createBackend({ mode: 'serve', databasePath, dataDir: join(serveDir, 'data'), cacheDir: join(serveDir, 'cache'), importRoots: [], onEvent, log: () => {} });
+    ({ store, host } = backend);
     // Trials run in pairs, as two workers side by side.
-    expect((await handlers.dispatch('settings.set', { maxConcurrentRuns: 2 })).ok).toBe(true);
+    expect((await backend.dispatch('settings.set', { maxConcurrentRuns: 2 })).ok).toBe(true);
   });
 
   afterAll(async () => {
     await host?.dispose({ graceMs: 1000 });
-    store?.close();
+    await backend?.dispose();
   });
 
   /** The first event from `from` on that matches. */
@@ -222,7 +211,7 @@ describe('serve-mode worker killed with SIGKILL', () => {
   }
 
   async function call<T>(name: string, input: unknown): Promise<T> {
-    const result = await handlers.dispatch(name, input);
+    const result = await backend.dispatch(name, input);
     if (!result.ok) throw new Error(`${name}: ${result.error.status} ${result.error.error}`);
     return result.value as T;
   }

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { RunDetail } from '../../contract/api';
-import { createDesktopBackend } from '../../electron/desktop-backend';
+import { createDesktopBackend } from '../../electron/main/desktop-backend';
 import { HOST_ID_ENV_VAR, type ExperimentStore } from '../../core/store';
 import { startServe, type ServeHandle } from '../e2e/serve-harness';
 import { runCli, spawnCli, tempDir, tryOpenStore, waitFor, type ChildResult } from './harness';

@@ -4,7 +4,7 @@
  * not end up in history, bookmarks or screenshots.
  */
 
-export const TOKEN_STORAGE_KEY = 'alignahead.token';
+const TOKEN_STORAGE_KEY = 'alignahead.token';
 
 export function takeTokenFromLocation(location: Location, history: History, storage: Storage): string | null {
   const url = new URL(location.href);

@@ -1,13 +1,7 @@
 import type { EpochMetricRow } from '../../../contract/api';
-import { toCsv } from './csv';
+import { metricsCsv as runMetricsCsv } from '../../../contract/csv';
 
-/** The metrics rows behind curve charts, one line per (run, epoch, student). */
+/** The metrics rows behind curve charts, in the export format of contract/csv.ts; `label` names the run. */
 export function metricsCsv(entries: readonly { runId: number; label: string; metrics: readonly EpochMetricRow[] }[]): string {
-  const rows: unknown[][] = [];
-  for (const entry of entries) {
-    for (const m of entry.metrics) {
-      rows.push([entry.runId, entry.label, m.epoch, m.student + 1, m.taskLoss, m.distillLoss, m.trainMetric, m.valMetric, m.testMetric, m.epochMs, m.elapsedMs]);
-    }
-  }
-  return toCsv(['run', 'label', 'epoch', 'student', 'task_loss', 'distill_loss', 'train_metric', 'val_metric', 'test_metric', 'epoch_ms', 'elapsed_ms'], rows);
+  return runMetricsCsv(entries.map((entry) => ({ runId: entry.runId, runName: entry.label, metrics: entry.metrics })));
 }

@@ -22,8 +22,11 @@ export interface CurvesOptions {
   title?: string;
 }
 
+/** What the user sets for a group of curve charts (the curve controls). */
+export type CurveSettings = Pick<CurvesOptions, 'xMode' | 'logY' | 'smoothing'>;
+
 /** The [x, y] pairs a series plots; a log axis cannot show values ≤ 0, so those are dropped there. */
-export function curveData(points: readonly CurvePoint[], options: Pick<CurvesOptions, 'xMode' | 'logY' | 'smoothing'>): [number, number][] {
+function curveData(points: readonly CurvePoint[], options: CurveSettings): [number, number][] {
   const smoothed = emaSmooth(
     points.map((p) => p.value),
     options.smoothing,

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { AlignmentMatrixRow } from '../../../contract/api';
-import { buildHeatmapOption, formatCellValue, matrixCells, nearestEpoch, sharedScale } from './heatmap';
+import { buildHeatmapOption, nearestEpoch, sharedScale, type PlanPair } from './heatmap';
 import { LIGHT_PALETTE } from './palette';
 
 const matrix = (data: number[], rows: number, cols = rows, epoch = 10): AlignmentMatrixRow => ({ epoch, student: 0, peer: 1, rows, cols, data });
+
+type HeatmapData = { value: [number, number, number]; planned: boolean; itemStyle: { borderColor: string; borderWidth: number } };
+type HeatmapOption = { series: { data: HeatmapData[]; label: { formatter: (p: { value: [number, number, number] }) => string } }[] };
+const heatmap = (m: AlignmentMatrixRow, plan: PlanPair[] = []) => buildHeatmapOption(m, plan, { min: 0, max: 1 }, { palette: LIGHT_PALETTE }) as unknown as HeatmapOption;
+/** the cells the chart draws; ECharts data is [x = peer layer (col), y = student layer (row), value] */
+const cellsOf = (m: AlignmentMatrixRow, plan: PlanPair[] = []) => heatmap(m, plan).series[0].data.map((d) => ({ row: d.value[1], col: d.value[0], value: d.value[2], planned: d.planned }));
 
 describe('heatmap data mapping', () => {
   // 3×3, value = 10·row + col so every cell's position can be read back from its value
@@ -15,19 +21,19 @@ describe('heatmap data mapping', () => {
   ];
 
   it('maps the row-major matrix to cells with row = student layer, col = peer layer', () => {
-    const cells = matrixCells(m, []);
+    const cells = cellsOf(m);
     expect(cells).toHaveLength(9);
     for (const c of cells) expect(c.value).toBe(10 * c.row + c.col);
   });
 
   it('works for non-square matrices', () => {
-    const cells = matrixCells(matrix([1, 2, 3, 4, 5, 6], 2, 3), []);
+    const cells = cellsOf(matrix([1, 2, 3, 4, 5, 6], 2, 3));
     expect(cells.find((c) => c.row === 1 && c.col === 0)!.value).toBe(4);
     expect(cells.find((c) => c.row === 0 && c.col === 2)!.value).toBe(3);
   });
 
   it('outlines exactly the planned pairs', () => {
-    const planned = matrixCells(m, alignAhead)
+    const planned = cellsOf(m, alignAhead)
       .filter((c) => c.planned)
       .map((c) => [c.row, c.col]);
     expect(planned.sort()).toEqual([
@@ -35,9 +41,7 @@ describe('heatmap data mapping', () => {
       [1, 0],
       [2, 1],
     ]);
-    const option = buildHeatmapOption(m, alignAhead, { min: 0, max: 22 }, { palette: LIGHT_PALETTE }) as {
-      series: { data: { value: [number, number, number]; itemStyle: { borderColor: string; borderWidth: number } }[] }[];
-    };
+    const option = heatmap(m, alignAhead);
     const outlined = option.series[0].data.filter((d) => d.itemStyle.borderColor === LIGHT_PALETTE.outline);
     // ECharts data is [x = peer layer (col), y = student layer (row), value]
     expect(outlined.map((d) => d.value).sort()).toEqual([
@@ -75,8 +79,9 @@ describe('epoch alignment between two runs', () => {
   });
 
   it('prints tiny distances in scientific notation', () => {
-    expect(formatCellValue(0.00123)).toBe('1.2e-3');
-    expect(formatCellValue(0.5)).toBe('0.500');
-    expect(formatCellValue(0)).toBe('0.000');
+    const label = (value: number) => heatmap(matrix([value], 1)).series[0].label.formatter({ value: [0, 0, value] });
+    expect(label(0.00123)).toBe('1.2e-3');
+    expect(label(0.5)).toBe('0.500');
+    expect(label(0)).toBe('0.000');
   });
 });

@@ -9,7 +9,7 @@ export interface PlanPair {
 }
 
 /** One heatmap cell: row = the student's layer i, column = the peer's layer m, value D(H_s^(i), H_p^(m)). */
-export interface HeatCell {
+interface HeatCell {
   row: number;
   col: number;
   value: number;
@@ -22,7 +22,7 @@ export interface ColorScale {
 }
 
 /** Cells of a row-major matrix, with exactly the planned pairs marked. */
-export function matrixCells(matrix: AlignmentMatrixRow, plan: readonly PlanPair[]): HeatCell[] {
+function matrixCells(matrix: AlignmentMatrixRow, plan: readonly PlanPair[]): HeatCell[] {
   const planned = new Set(plan.map((p) => `${p.student}:${p.peer}`));
   const cells: HeatCell[] = [];
   for (let row = 0; row < matrix.rows; row++) {
@@ -53,12 +53,12 @@ export function sharedScale(matrices: Iterable<AlignmentMatrixRow>): ColorScale 
 }
 
 /** Distances span orders of magnitude between kernels and layers: tiny ones in scientific notation. */
-export function formatCellValue(value: number): string {
+function formatCellValue(value: number): string {
   if (!Number.isFinite(value)) return '—';
   return value !== 0 && Math.abs(value) < 0.01 ? value.toExponential(1) : value.toFixed(3);
 }
 
-export function layerLabels(count: number, prefix: string): string[] {
+function layerLabels(count: number, prefix: string): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}${i + 1}`);
 }
 

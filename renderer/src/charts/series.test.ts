@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { EpochMetricRow } from '../../../contract/api';
 import { meanStdBand } from './bands';
-import { curveData } from './curves';
+import { buildCurvesOption } from './curves';
+import { LIGHT_PALETTE } from './palette';
 import { emaSmooth, studentCurves } from './series';
 
 const row = (epoch: number, student: number, valMetric: number | null, elapsedMs = epoch * 100): EpochMetricRow => ({
@@ -32,11 +33,13 @@ describe('curves from metric rows', () => {
       { epoch: 1, elapsedMs: 250, value: 0 },
       { epoch: 2, elapsedMs: 500, value: 2 },
     ];
-    expect(curveData(points, { xMode: 'time', logY: false, smoothing: 0 })).toEqual([
+    const plotted = (xMode: 'epoch' | 'time', logY: boolean) =>
+      (buildCurvesOption([{ name: 'student 1', points }], { xMode, logY, smoothing: 0, yName: 'loss', palette: LIGHT_PALETTE }) as { series: { data: number[][] }[] }).series[0].data;
+    expect(plotted('time', false)).toEqual([
       [0.25, 0],
       [0.5, 2],
     ]);
-    expect(curveData(points, { xMode: 'epoch', logY: true, smoothing: 0 })).toEqual([[2, 2]]);
+    expect(plotted('epoch', true)).toEqual([[2, 2]]);
   });
 });
 

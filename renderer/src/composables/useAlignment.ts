@@ -1,7 +1,8 @@
-import { ref, shallowRef, watch, type Ref } from 'vue';
+import { shallowRef, watch, type Ref } from 'vue';
 import type { AlignmentMatrixRow, RunDetail } from '../../../contract/api';
 import { errorMessage } from '../api/api-error';
 import { useApi, useEvents } from './api-context';
+import { useAsyncState } from './async-state';
 
 /**
  * A run's alignment matrices for every recorded epoch, fetched up front so the epoch slider and
@@ -9,65 +10,56 @@ import { useApi, useEvents } from './api-context';
  */
 export function useAlignment(runId: Ref<number | null>) {
   const api = useApi();
-  const detail = shallowRef<RunDetail | null>(null);
+  const state = useAsyncState<RunDetail>();
   const epochs = shallowRef<number[]>([]);
   const byEpoch = shallowRef(new Map<number, AlignmentMatrixRow[]>());
-  const loading = ref(false);
-  const error = ref<string | null>(null);
-  let generation = 0;
 
-  async function fetchEpoch(id: number, epoch: number, mine: number): Promise<void> {
+  async function fetchEpoch(id: number, epoch: number, isCurrent: () => boolean): Promise<void> {
     const result = await api.call('runs.alignment', { id, epoch });
-    if (mine !== generation) return;
-    const next = new Map(byEpoch.value);
-    next.set(epoch, result.matrices);
-    byEpoch.value = next;
+    if (isCurrent()) byEpoch.value = new Map(byEpoch.value).set(epoch, result.matrices);
   }
 
-  async function load(id: number): Promise<void> {
-    const mine = ++generation;
-    loading.value = true;
-    error.value = null;
+  /** A few requests at a time: the other epochs arrive while the latest one is shown. */
+  async function fetchEpochs(id: number, missing: number[], isCurrent: () => boolean): Promise<void> {
+    const queue = [...missing];
     try {
-      const [d, latest] = await Promise.all([api.call('runs.get', { id }), api.call('runs.alignment', { id })]);
-      if (mine !== generation) return;
-      detail.value = d;
-      epochs.value = latest.epochs;
-      const initial = new Map<number, AlignmentMatrixRow[]>();
-      if (latest.epoch !== null) initial.set(latest.epoch, latest.matrices);
-      byEpoch.value = initial;
-      // a few requests at a time: the rest of the epochs arrive while the first one is shown
-      const missing = latest.epochs.filter((e) => e !== latest.epoch);
-      const queue = [...missing];
       await Promise.all(
         Array.from({ length: Math.min(4, queue.length) }, async () => {
-          while (queue.length > 0 && mine === generation) await fetchEpoch(id, queue.shift()!, mine);
+          while (queue.length > 0 && isCurrent()) await fetchEpoch(id, queue.shift()!, isCurrent);
         }),
       );
     } catch (e) {
-      if (mine === generation) error.value = errorMessage(e);
-    } finally {
-      if (mine === generation) loading.value = false;
+      if (isCurrent()) state.error.value = errorMessage(e);
     }
+  }
+
+  /** The run and its latest matrices; the rest of the epochs follow. */
+  async function load(id: number, isCurrent: () => boolean): Promise<RunDetail> {
+    const [detail, latest] = await Promise.all([api.call('runs.get', { id }), api.call('runs.alignment', { id })]);
+    if (isCurrent()) {
+      epochs.value = latest.epochs;
+      byEpoch.value = latest.epoch === null ? new Map() : new Map([[latest.epoch, latest.matrices]]);
+      void fetchEpochs(id, latest.epochs.filter((e) => e !== latest.epoch), isCurrent);
+    }
+    return detail;
   }
 
   useEvents((event) => {
     if (event.type !== 'run.alignment' || event.runId !== runId.value) return;
     if (!epochs.value.includes(event.epoch)) epochs.value = [...epochs.value, event.epoch].sort((a, b) => a - b);
-    void fetchEpoch(event.runId, event.epoch, generation).catch(() => undefined);
+    void fetchEpoch(event.runId, event.epoch, () => runId.value === event.runId).catch(() => undefined);
   });
 
   watch(
     runId,
     (id) => {
-      generation++;
-      detail.value = null;
+      state.reset();
       epochs.value = [];
       byEpoch.value = new Map();
-      if (id !== null) void load(id);
+      if (id !== null) void state.run((isCurrent) => load(id, isCurrent));
     },
     { immediate: true },
   );
 
-  return { detail, epochs, byEpoch, loading, error };
+  return { detail: state.data, epochs, byEpoch, loading: state.loading, error: state.error };
 }

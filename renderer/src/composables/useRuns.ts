@@ -1,11 +1,13 @@
 import { onMounted, ref, shallowRef, triggerRef } from 'vue';
 import type { ApiEvent, RunSummary } from '../../../contract/api';
 import { errorMessage } from '../api/api-error';
-import { useApi, useEvents } from './api-context';
+import { useApi, useEvents, useReconnect } from './api-context';
 
 /**
- * All runs, kept live: run.epoch events move progress and best metrics in place, run.status
- * events change the status and schedule a (debounced) reload for what the event does not carry.
+ * All runs, kept live: run.epoch events move progress and each student's best in place (the best
+ * as the store decided it, carried by the event), run.status events change the status and schedule
+ * a (debounced) reload for what the event does not carry. After the event stream was down, the
+ * list is reloaded: what happened meanwhile never arrived as events.
  */
 export function useRuns() {
   const api = useApi();
@@ -49,21 +51,13 @@ export function useRuns() {
       run.epochs = Math.max(run.epochs, event.epoch);
       run.plannedEpochs = event.plannedEpochs;
       if (run.status === 'queued') run.status = 'running';
-      for (const row of event.metrics) {
-        const student = run.students.find((s) => s.idx === row.student);
-        if (row.valMetric === null) continue;
-        if (!student) run.students = [...run.students, { idx: row.student, bestVal: row.valMetric, bestEpoch: row.epoch, testAtBest: row.testMetric }];
-        else if (student.bestVal === null || row.valMetric > student.bestVal) {
-          student.bestVal = row.valMetric;
-          student.bestEpoch = row.epoch;
-          student.testAtBest = row.testMetric;
-        }
-      }
+      run.students = event.best;
     }
     triggerRef(runs);
   }
 
   useEvents(apply);
+  useReconnect(scheduleRefresh);
   onMounted(refresh);
 
   /** Runs a mutation, then reloads; returns the error message or null. */

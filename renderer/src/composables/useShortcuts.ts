@@ -19,7 +19,7 @@ function isTyping(target: EventTarget | null): boolean {
  * Matches key presses against single keys and "g x" sequences; ignored while typing in a field
  * (Escape still blurs it) and when a modifier other than Shift is held.
  */
-export function createShortcutHandler(shortcuts: () => readonly Shortcut[], now: () => number = Date.now) {
+function createShortcutHandler(shortcuts: () => readonly Shortcut[], now: () => number = Date.now) {
   let pending: { key: string; at: number } | null = null;
   return (event: KeyboardEvent): void => {
     if (event.key === 'Escape' && isTyping(event.target)) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runConfigSchema } from '../../../contract/run-config';
-import { applyPreset, DEFAULT_FORM, DEFAULT_SWEEP, expandSweep, formFromConfig, parseIntegerList, PRESETS, validateForm, type ExperimentForm } from './experiment-form';
+import { kernelSchema, runConfigSchema, splitSchema, type RunConfig } from '../../../contract/run-config';
+import { DEFAULT_FORM, formFromConfig, validateForm, type ExperimentForm } from './experiment-form';
 
 const form = (patch: Partial<ExperimentForm>): ExperimentForm => ({ ...DEFAULT_FORM, ...patch });
 const errorsOf = (patch: Partial<ExperimentForm>) => {
@@ -15,6 +15,11 @@ describe('experiment form validation', () => {
     if (result.ok) expect(runConfigSchema.safeParse(result.config).success).toBe(true);
   });
 
+  it("takes its defaults from the schema's", () => {
+    const result = validateForm(DEFAULT_FORM);
+    expect(result.ok && result.config).toEqual(runConfigSchema.parse({ data: 'demo' }));
+  });
+
   it('names the field of each problem', () => {
     expect(Object.keys(errorsOf({ epochs: 0 }))).toEqual(['epochs']);
     expect(errorsOf({ epochs: 0 }).epochs).toMatch(/>=\s*1/);
@@ -22,6 +27,7 @@ describe('experiment form validation', () => {
     expect(Object.keys(errorsOf({ lr: -0.1 }))).toEqual(['lr']);
     expect(Object.keys(errorsOf({ layers: 2.5 }))).toEqual(['layers']);
     expect(Object.keys(errorsOf({ tau: 0 }))).toEqual(['tau']);
+    expect(Object.keys(errorsOf({ polyDegree: 9 }))).toEqual(['polyDegree']);
   });
 
   it('says a number is required when a number field is empty', () => {
@@ -48,64 +54,100 @@ describe('experiment form validation', () => {
   });
 });
 
-describe('presets', () => {
-  const preset = (id: string) => PRESETS.find((p) => p.id === id)!;
-
-  it("applies the paper's PPI setting, falling back to ppi-like data", () => {
-    const withPpi = applyPreset(DEFAULT_FORM, preset('ppi'), { ppiAvailable: true });
-    expect(withPpi).toMatchObject({ data: 'ppi', model: 'gat', layers: 4, heads: 3, hidden: 64, lr: 0.005, dropout: 0, batchGraphs: 2 });
-    expect(applyPreset(DEFAULT_FORM, preset('ppi'), { ppiAvailable: false }).data).toBe('ppi-like');
-  });
-
-  it('applies the Cora GCN setting', () => {
-    expect(applyPreset(DEFAULT_FORM, preset('cora'), { ppiAvailable: false })).toMatchObject({ data: 'cora', model: 'gcn', layers: 2, hidden: 64, dropout: 0.5, lr: 0.01, weightDecay: 5e-4, epochs: 200 });
-  });
-
-  it('every preset yields a valid form and keeps name and seed', () => {
-    for (const p of PRESETS) {
-      const applied = applyPreset(form({ name: 'mine', seed: 9 }), p, { ppiAvailable: false });
-      expect(validateForm(applied).ok).toBe(true);
-      expect([applied.name, applied.seed]).toEqual(['mine', 9]);
-    }
-  });
-});
-
-describe('sweep launcher', () => {
-  it('expands strategies × students × seeds into validated configs', () => {
-    const result = expandSweep(form({ name: 'cora' }), { ...DEFAULT_SWEEP, enabled: true, strategies: ['oc', 'alignahead'], students: '2,3', seeds: '0-2', group: 'g1' });
-    expect(result.ok).toBe(true);
-    if (!result.ok) return;
-    expect(result.configs).toHaveLength(2 * 2 * 3);
-    expect(result.group).toBe('g1');
-    const keys = result.configs.map((c) => `${c.strategy}/${c.students}/${c.seed}`);
-    expect(new Set(keys).size).toBe(12);
-    expect(keys).toContain('alignahead/3/2');
-    expect(result.configs[0].name).toBe('cora oc ×2 seed 0');
-  });
-
-  it('reports malformed lists and invalid combinations', () => {
-    const sweep = { ...DEFAULT_SWEEP, enabled: true };
-    expect(expandSweep(DEFAULT_FORM, { ...sweep, seeds: '0-x' })).toEqual({ ok: false, errors: { sweep: 'seeds: "0-x" is not a whole number or a range like 0-4' } });
-    expect(expandSweep(DEFAULT_FORM, { ...sweep, strategies: [] }).ok).toBe(false);
-    const tooFew = expandSweep(DEFAULT_FORM, { ...sweep, strategies: ['alignahead'], students: '1' });
-    expect(!tooFew.ok && tooFew.errors.sweep).toMatch(/alignahead ×1 seed 0: students/);
-    const tooMany = expandSweep(DEFAULT_FORM, { ...sweep, strategies: ['oc', 'alignahead'], students: '2,3,4', seeds: '0-99' });
-    expect(!tooMany.ok && tooMany.errors.sweep).toMatch(/600 runs/);
-  });
-
-  it('parses integer lists with ranges and bounds', () => {
-    expect(parseIntegerList('0-2, 7, 2', 'seeds', 0, 100)).toEqual([0, 1, 2, 7]);
-    expect(parseIntegerList('5-3', 'seeds', 0, 100)).toMatch(/backwards/);
-    expect(parseIntegerList('17', 'students', 1, 16)).toMatch(/17 is outside 1..16/);
-    expect(parseIntegerList('', 'seeds', 0, 1)).toMatch(/at least one/);
-  });
-});
-
 describe('form from a stored config', () => {
   it('round-trips a validated config', () => {
     const original = form({ data: 'citeseer', model: 'sage', aggregator: 'pool', splitKind: 'ratio', trainRatio: 0.5, valRatio: 0.25, kernelKind: 'rbf', sigma: 2, seed: 5 });
     const result = validateForm(original);
     expect(result.ok).toBe(true);
     if (result.ok) expect(formFromConfig(result.config as unknown as Record<string, unknown>)).toEqual(original);
+  });
+
+  it('refuses a config the schema rejects, naming the field', () => {
+    expect(() => formFromConfig({ data: 'demo', epochs: -1 })).toThrow(/epochs/);
+  });
+});
+
+describe('every config field survives config → form → config', () => {
+  type Plain = Omit<RunConfig, 'split' | 'kernel'>;
+  const DEFAULTS = runConfigSchema.parse({ data: 'demo' });
+  // a valid value other than the default for every top-level field; typed so none can be left out
+  const OTHER: { [K in keyof Plain]-?: Plain[K] } = {
+    name: 'renamed',
+    data: 'csbm:300:1500:3:16',
+    model: 'gat',
+    layers: 4,
+    hidden: 32,
+    heads: 5,
+    dropout: 0.25,
+    attentionDropout: 0.1,
+    residual: false,
+    aggregator: 'pool',
+    strategy: 'oc',
+    plan: '2<-1,1<-2',
+    students: 3,
+    epochs: 50,
+    seed: 7,
+    lr: 0.005,
+    weightDecay: 0,
+    a: 2.5,
+    dmlWeight: 0.5,
+    deepSupervision: 0.3,
+    featureTransfer: 0.2,
+    featureLoss: 'cosine',
+    sharedInit: true,
+    peerMode: 'train',
+    evalEvery: 2,
+    heatmapEvery: 0,
+    patience: 20,
+    checkpointEvery: 0,
+    batchGraphs: 4,
+    backend: 'wasm',
+  };
+  const OTHER_KERNEL: RunConfig['kernel'] = { kind: 'poly', tau: 50, sigma: 2, c: 0.5, degree: 3 };
+  const OTHER_SPLITS: RunConfig['split'][] = [
+    { kind: 'per-class', trainPerClass: 10, valPerClass: 15 },
+    { kind: 'ratio', train: 0.5, val: 0.25 },
+  ];
+  /** what a field needs around it to mean anything: a plan goes only with the custom strategy */
+  const CONTEXT: Partial<RunConfig> = { strategy: 'custom' };
+
+  const roundTrip = (config: RunConfig) => {
+    const result = validateForm(formFromConfig(config as unknown as Record<string, unknown>));
+    if (!result.ok) throw new Error(`the form rejected its own config: ${JSON.stringify(result.errors)}`);
+    return result.config;
+  };
+
+  it('the test covers every field of the schema with a value other than its default', () => {
+    const nested = ['split', 'kernel'];
+    expect(Object.keys(OTHER).sort()).toEqual(Object.keys(runConfigSchema.shape).filter((k) => !nested.includes(k)).sort());
+    expect(Object.keys(OTHER_KERNEL).sort()).toEqual(Object.keys(kernelSchema.shape).sort());
+    expect(OTHER_SPLITS.map((s) => s.kind)).toEqual(splitSchema.options.map((o) => o.shape.kind.value));
+    for (const [key, value] of Object.entries(OTHER)) expect(value, key).not.toEqual(DEFAULTS[key as keyof Plain]);
+    for (const [key, value] of Object.entries(OTHER_KERNEL)) expect(value, `kernel.${key}`).not.toEqual(DEFAULTS.kernel[key as keyof RunConfig['kernel']]);
+  });
+
+  it('each top-level field', () => {
+    for (const [key, value] of Object.entries(OTHER)) {
+      const config = runConfigSchema.parse({ ...DEFAULTS, ...(key === 'plan' ? CONTEXT : {}), [key]: value });
+      expect(roundTrip(config)[key as keyof Plain], key).toEqual(value);
+    }
+  });
+
+  it('each kernel field, the polynomial kernel’s c and degree included', () => {
+    for (const [key, value] of Object.entries(OTHER_KERNEL)) {
+      const config = runConfigSchema.parse({ ...DEFAULTS, kernel: { ...DEFAULTS.kernel, [key]: value } });
+      expect(roundTrip(config).kernel, `kernel.${key}`).toEqual(config.kernel);
+    }
+  });
+
+  it('each kind of split with every one of its fields', () => {
+    for (const split of OTHER_SPLITS) expect(roundTrip({ ...DEFAULTS, split }).split).toEqual(split);
+  });
+
+  it('all fields changed at once', () => {
+    for (const split of OTHER_SPLITS) {
+      const config = runConfigSchema.parse({ ...OTHER, ...CONTEXT, kernel: OTHER_KERNEL, split });
+      expect(roundTrip(config)).toEqual(config);
+    }
   });
 });

@@ -1,21 +1,30 @@
 // @vitest-environment happy-dom
-import { flushPromises, mount } from '@vue/test-utils';
-import { describe, expect, it, vi } from 'vitest';
+import { flushPromises } from '@vue/test-utils';
+import { describe, expect, it } from 'vitest';
+import { runConfigSchema } from '../../../contract/run-config';
 import { ApiError } from '../api/api-error';
-import { API_KEY } from '../composables/api-context';
-import { fakeClient } from '../fake-client.testutil';
-import NewExperimentView from './NewExperimentView';
+import { mountView } from '../fake-client.testutil';
+import NewExperimentView from './NewExperimentView.vue';
 
-async function mountForm(create: (input: unknown) => unknown = () => ({ ids: [42] })) {
-  const fake = fakeClient({
-    'datasets.catalog': () => [{ name: 'ppi', title: 'PPI', task: 'multilabel', sizeHint: '', citation: '', synthetic: false, available: false }],
-    'runs.create': create,
+const CATALOG = [{ name: 'ppi', title: 'PPI', task: 'multilabel', sizeHint: '', citation: '', synthetic: false, available: false }];
+
+async function mountForm(create: (input: unknown) => unknown = () => ({ ids: [42] }), extra: { from?: number; config?: Record<string, unknown> } = {}) {
+  const mounted = mountView(NewExperimentView, {
+    props: extra.from ? { from: extra.from } : {},
+    handlers: {
+      'datasets.catalog': () => CATALOG,
+      'runs.create': create,
+      'runs.get': () => ({ id: extra.from, name: 'base', config: extra.config }),
+    },
   });
-  const navigate = vi.fn();
-  const wrapper = mount(NewExperimentView, { props: { navigate }, global: { provide: { [API_KEY as symbol]: fake.client } } });
   await flushPromises();
-  return { wrapper, fake, navigate };
+  return mounted;
 }
+
+const createdConfigs = (call: ReturnType<typeof mountView>['fake']['call']) => {
+  const [, input] = call.mock.calls.find(([name]) => name === 'runs.create')!;
+  return input as { configs: Record<string, unknown>[]; group?: string };
+};
 
 describe('NewExperimentView', () => {
   it('shows field messages and queues nothing while the form is invalid', async () => {
@@ -32,16 +41,15 @@ describe('NewExperimentView', () => {
   });
 
   it('submits a valid config and opens the new run', async () => {
-    const { wrapper, fake, navigate } = await mountForm();
+    const { wrapper, fake, address } = await mountForm();
     await wrapper.find('input[name=data]').setValue('csbm:300:1500:3:16');
     await wrapper.find('input[name=epochs]').setValue('25');
     await wrapper.find('form').trigger('submit');
     await flushPromises();
-    const [, input] = fake.call.mock.calls.find(([name]) => name === 'runs.create')!;
-    const { configs } = input as { configs: { data: string; epochs: number; strategy: string }[] };
+    const { configs } = createdConfigs(fake.call);
     expect(configs).toHaveLength(1);
     expect(configs[0]).toMatchObject({ data: 'csbm:300:1500:3:16', epochs: 25, strategy: 'alignahead' });
-    expect(navigate).toHaveBeenCalledWith({ view: 'run', id: 42 });
+    expect(address()).toBe('/runs/42');
     wrapper.unmount();
   });
 
@@ -55,18 +63,17 @@ describe('NewExperimentView', () => {
   });
 
   it('launches a sweep as one runs.create call with a group', async () => {
-    const { wrapper, fake, navigate } = await mountForm(() => ({ ids: [1, 2, 3, 4] }));
+    const { wrapper, fake, address } = await mountForm(() => ({ ids: [1, 2, 3, 4] }));
     await wrapper.find('input[name=sweep]').setValue(true);
     await wrapper.find('input[name=sweep-seeds]').setValue('0,1');
     await wrapper.find('input[name=sweep-group]').setValue('ahead-vs-oc');
     expect(wrapper.find('[data-test=submit]').text()).toBe('Queue 4 runs');
     await wrapper.find('form').trigger('submit');
     await flushPromises();
-    const [, input] = fake.call.mock.calls.find(([name]) => name === 'runs.create')!;
-    const { configs, group } = input as { configs: { strategy: string; seed: number }[]; group: string };
+    const { configs, group } = createdConfigs(fake.call);
     expect(group).toBe('ahead-vs-oc');
     expect(configs.map((c) => `${c.strategy}:${c.seed}`).sort()).toEqual(['alignahead:0', 'alignahead:1', 'oc:0', 'oc:1']);
-    expect(navigate).toHaveBeenCalledWith({ view: 'compare', ids: [1, 2, 3, 4], group: 'ahead-vs-oc' });
+    expect(address()).toBe('/compare?ids=1,2,3,4&group=ahead-vs-oc');
     wrapper.unmount();
   });
 
@@ -78,6 +85,18 @@ describe('NewExperimentView', () => {
     await wrapper.find('form').trigger('submit');
     await flushPromises();
     expect(wrapper.find('[role=alert]').text()).toContain("dataset 'nope' not found");
+    wrapper.unmount();
+  });
+
+  it('"edit & run" keeps every field of the run, the feature distance and the polynomial kernel included', async () => {
+    const config = runConfigSchema.parse({ data: 'cora', featureTransfer: 0.3, featureLoss: 'cosine', kernel: { kind: 'poly', c: 0.5, degree: 3 }, split: { kind: 'ratio', train: 0.5, val: 0.25 } });
+    const { wrapper, fake } = await mountForm(undefined, { from: 5, config });
+    expect(wrapper.find('h2').text()).toBe('New experiment from run 5');
+    expect((wrapper.find('select[name=featureLoss]').element as HTMLSelectElement).value).toBe('cosine');
+    expect((wrapper.find('input[name=polyDegree]').element as HTMLInputElement).value).toBe('3');
+    await wrapper.find('form').trigger('submit');
+    await flushPromises();
+    expect(createdConfigs(fake.call).configs[0]).toEqual({ ...config, name: 'base (copy)' });
     wrapper.unmount();
   });
 });

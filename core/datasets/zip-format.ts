@@ -1,0 +1,20 @@
+/** The ZIP file format's record signatures, sizes and codes (APPNOTE.TXT), for the reader and the tests' writer. */
+export const ZIP = {
+  SIG_LOCAL: 0x04034b50,
+  SIG_CENTRAL: 0x02014b50,
+  SIG_EOCD: 0x06054b50,
+  SIG_ZIP64_EOCD: 0x06064b50,
+  SIG_ZIP64_LOCATOR: 0x07064b50,
+  EOCD_SIZE: 22,
+  ZIP64_LOCATOR_SIZE: 20,
+  ZIP64_EOCD_SIZE: 56,
+  CENTRAL_SIZE: 46,
+  LOCAL_SIZE: 30,
+  ZIP64_EXTRA_ID: 0x0001,
+  U16_MAX: 0xffff,
+  U32_MAX: 0xffffffff,
+  METHOD_STORED: 0,
+  METHOD_DEFLATED: 8,
+  FLAG_ENCRYPTED: 0x1,
+  FLAG_UTF8: 0x800,
+} as const;

@@ -1,0 +1,53 @@
+// @vitest-environment happy-dom
+import { flushPromises } from '@vue/test-utils';
+import { describe, expect, it } from 'vitest';
+import { mountView } from '../fake-client.testutil';
+import { makeCompareEntry } from '../test-fixtures';
+import CompareView from './CompareView.vue';
+
+const ENTRIES = [
+  makeCompareEntry(1, 'alignahead', [0.81, 0.83], undefined, { group: 'sweep a' }),
+  makeCompareEntry(2, 'alignahead', [0.84, 0.84], undefined, { group: 'sweep a' }),
+  makeCompareEntry(3, 'oc', [0.79, 0.79], undefined, { group: 'sweep a' }),
+  makeCompareEntry(4, 'oc', [0.8, 0.78]),
+];
+
+async function mountCompare(props: { ids: number[]; group?: string | null }) {
+  const mounted = mountView(CompareView, {
+    props,
+    handlers: {
+      'runs.list': () => ({ runs: ENTRIES.map((e) => e.run), total: ENTRIES.length }),
+      'runs.compare': (input) => ENTRIES.filter((e) => (input as { ids: number[] }).ids.includes(e.run.id)),
+    },
+  });
+  await flushPromises();
+  return mounted;
+}
+
+describe('CompareView', () => {
+  it("shows a row per student and Welch's test between the two strategies", async () => {
+    const { wrapper } = await mountCompare({ ids: [1, 2, 3, 4] });
+    expect(wrapper.findAll('.compare-table tbody tr')).toHaveLength(8);
+    const welch = wrapper.find('[data-test=welch]');
+    expect((welch.find('select[aria-label="group A"]').element as HTMLSelectElement).value).toBe('alignahead');
+    expect((welch.find('select[aria-label="group B"]').element as HTMLSelectElement).value).toBe('oc');
+    expect(welch.find('.welch-result').text()).toMatch(/p = 0\.\d{4}/);
+    wrapper.unmount();
+  });
+
+  it('a link naming only a sweep group compares all of its runs', async () => {
+    const { wrapper, fake } = await mountCompare({ ids: [], group: 'sweep a' });
+    expect(fake.call).toHaveBeenCalledWith('runs.compare', { ids: [1, 2, 3] });
+    expect(wrapper.find('.picker h3').text()).toBe('Runs (3 chosen)');
+    wrapper.unmount();
+  });
+
+  it('ticking a run in the picker compares it and updates the address', async () => {
+    const { wrapper, fake, address } = await mountCompare({ ids: [1] });
+    await wrapper.find('input[data-pick="3"]').setValue(true);
+    await flushPromises();
+    expect(fake.call).toHaveBeenLastCalledWith('runs.compare', { ids: [1, 3] });
+    expect(address()).toBe('/compare?ids=1,3');
+    wrapper.unmount();
+  });
+});
