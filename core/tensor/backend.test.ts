@@ -6,6 +6,9 @@ import { UserError } from '../errors';
 import { kernelThreadCount } from './parallel/kernel-threads';
 import { BACKEND_ENV_VAR, BACKEND_NAMES, getGraphOps, initBackend } from './backend';
 import { kernelGraphOps } from './graph-ops-kernels';
+import { probeAdapter, type GpuAdapterReport } from './webgpu/device';
+import { webgpuGraphOps } from './webgpu/graph-ops-webgpu';
+import { webgpuSkipReason } from './webgpu/testing/availability';
 
 function isInstalled(pkg: string): boolean {
   try {
@@ -15,6 +18,9 @@ function isInstalled(pkg: string): boolean {
     return false;
   }
 }
+
+const webgpuSkip = await webgpuSkipReason();
+const adapter: GpuAdapterReport | null = webgpuSkip ? null : await probeAdapter();
 
 const savedEnv = process.env[BACKEND_ENV_VAR];
 afterEach(() => {
@@ -70,24 +76,48 @@ describe('initBackend', () => {
     await expect(initBackend({ prefer: 'tensorflow-gpu' })).rejects.toThrow("backend 'tensorflow-gpu' is unavailable: not installed");
   });
 
-  it.skipIf(isInstalled('@tensorflow/tfjs-node') || isInstalled('@tensorflow/tfjs-node-gpu'))(
-    'in auto mode skips the missing TensorFlow bindings, saying why, and lands on WASM',
+  it.skipIf(isInstalled('@tensorflow/tfjs-node') || isInstalled('@tensorflow/tfjs-node-gpu') || (adapter !== null && !adapter.fallback))(
+    'in auto mode skips the missing TensorFlow bindings and a software-only GPU, saying why, and lands on WASM',
     async () => {
       delete process.env[BACKEND_ENV_VAR];
       const report = await initBackend();
       expect(report.backend).toBe('wasm');
       expect(report.skipped).toEqual([
         { backend: 'tensorflow-gpu', reason: 'not installed' },
+        { backend: 'webgpu', reason: expect.any(String) },
         { backend: 'tensorflow', reason: 'not installed' },
       ]);
+      const webgpu = report.skipped[1].reason;
+      if (adapter) expect(webgpu).toBe(`only a software adapter (${adapter.vendor} ${adapter.device}): correct but slower than the CPU; force it with --backend webgpu`);
+      else expect(webgpu).toMatch(/not installed|no WebGPU adapter/);
     },
   );
 
+  it.skipIf(adapter === null || adapter.fallback || isInstalled('@tensorflow/tfjs-node-gpu'))('in auto mode takes a real GPU through WebGPU', async () => {
+    delete process.env[BACKEND_ENV_VAR];
+    const report = await initBackend();
+    expect(report.backend).toBe('webgpu');
+    expect(report.adapter).toEqual(adapter);
+  });
+
+  it.skipIf(webgpuSkip)('forces WebGPU, on a software adapter too, with the WGSL graph ops, and names the adapter', async () => {
+    const report = await initBackend({ prefer: 'webgpu' });
+    expect(report).toMatchObject({ backend: 'webgpu', tfBackend: 'webgpu', package: '@tensorflow/tfjs-backend-webgpu', graphOps: 'webgpu', threads: null, kernelThreads: null, skipped: [] });
+    expect(report.adapter).toEqual(adapter);
+    expect(report.adapter!.vendor).not.toBe('');
+    expect(report.adapter!.backendType).toBe({ linux: 'vulkan', darwin: 'metal', win32: 'd3d12' }[process.platform as string] ?? report.adapter!.backendType);
+    expect(tf.getBackend()).toBe('webgpu');
+    expect(getGraphOps()).toBe(webgpuGraphOps);
+    process.env[BACKEND_ENV_VAR] = 'webgpu';
+    expect(await initBackend()).toBe(report);
+    expect((await initBackend({ prefer: 'cpu' })).backend).toBe('cpu');
+  });
+
   it('rejects an unknown backend name, listing the valid ones', async () => {
-    const attempt = initBackend({ prefer: 'webgpu' as never });
+    const attempt = initBackend({ prefer: 'vulkan' as never });
     await expect(attempt).rejects.toThrow(UserError);
-    await expect(initBackend({ prefer: 'webgpu' as never })).rejects.toThrow(
-      `unknown backend 'webgpu'; valid backends: auto, ${BACKEND_NAMES.join(', ')}`,
+    await expect(initBackend({ prefer: 'vulkan' as never })).rejects.toThrow(
+      `unknown backend 'vulkan'; valid backends: auto, ${BACKEND_NAMES.join(', ')}`,
     );
   });
 
