@@ -13,6 +13,7 @@ import type { Student, StudentConfigInput } from '../models/types';
 import { Rng, type RngState } from '../random';
 import type { GraphOps } from '../tensor/graph-ops';
 import { bufferScope, releaseFreeBuffers } from '../tensor/parallel/shared-buffers';
+import { readAndDispose, readValues } from '../tensor/readback';
 import { Adam } from './adam';
 import { decodeCheckpoint, encodeCheckpoint, type NamedTensor } from './checkpoint-format';
 import { convergenceSummary, type ConvergencePoint, type ConvergenceSummary } from './convergence';
@@ -155,7 +156,8 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
   for (let k = 0; k < numStudents; k++) {
     const initRng = root.fork(`student-${k}/init`);
     const model = createStudent(studentConfig, ops, initRng);
-    if (config.sharedInit && k > 0) model.setWeights(students[0].model.getWeights());
+    // copied on the device: same order, same shapes, as both students share the config
+    if (config.sharedInit && k > 0) model.trainableVariables().forEach((v, i) => v.assign(students[0].model.trainableVariables()[i]));
     const widths = model.hiddenWidths();
     const aux = config.deepSupervision > 0 ? createAuxiliaryHeads(widths, data.numClasses, initRng.fork('aux')) : null;
     const transferPlan = plan.pairs.length > 0 ? plan.pairs : widths.map((_, i) => ({ student: i, peer: i }));
@@ -214,15 +216,16 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
         }
       }
       // Reading the losses waits for the backend to finish the epoch, so the timing is honest on async backends.
-      const losses = lossParts.map((parts) => meanOf(parts.map((p) => p.task)));
-      const extras = lossParts.map((parts) => meanOf(parts.map((p) => p.extra)));
+      const losses = await Promise.all(lossParts.map((parts) => meanOf(parts.map((p) => p.task))));
+      const extras = await Promise.all(lossParts.map((parts) => meanOf(parts.map((p) => p.extra))));
       const epochMs = performance.now() - started;
       elapsedMs += epochMs;
       epochTimes.push(epochMs);
 
       const isLast = epoch === config.epochs;
       const evaluated = epoch % config.evalEvery === 0 || isLast;
-      const metrics: (SplitMetrics | null)[] = students.map((s) => (evaluated ? bufferScope(() => evaluateStudent(s.model, data)) : null));
+      const metrics: (SplitMetrics | null)[] = [];
+      for (const s of students) metrics.push(evaluated ? await evaluateStudent(s.model, data) : null);
       let improved = false;
       metrics.forEach((m, k) => {
         if (!m) return;
@@ -250,11 +253,11 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
         })),
       });
       if (config.heatmapEvery > 0 && numStudents > 1 && (epoch === 1 || epoch % config.heatmapEvery === 0 || isLast)) {
-        emit({ type: 'alignment', epoch, matrices: alignmentMatrices() });
+        emit({ type: 'alignment', epoch, matrices: await alignmentMatrices() });
       }
       const stopEarly = config.patience > 0 && evaluationsWithoutImprovement >= config.patience;
       if (config.checkpointEvery > 0 && (epoch % config.checkpointEvery === 0 || isLast || stopEarly)) {
-        emit({ type: 'checkpoint', epoch, bytes: checkpointBytes(epoch) });
+        emit({ type: 'checkpoint', epoch, bytes: await checkpointBytes(epoch) });
       }
       if (stopEarly) {
         emit({ type: 'log', level: 'info', message: `early stop at epoch ${epoch}: no validation improvement in ${config.patience} evaluations` });
@@ -336,43 +339,44 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
   }
 
   /** M[i][m] = D(H_k⁽ⁱ⁾, H_j⁽ᵐ⁾) for every ordered pair (k, j), eval mode, on the alignment nodes. */
-  function alignmentMatrices(): AlignmentMatrixRecord[] {
+  async function alignmentMatrices(): Promise<AlignmentMatrixRecord[]> {
     const { batch, nodes } = data.alignment;
-    const records: AlignmentMatrixRecord[] = [];
-    bufferScope(() => tf.tidy(() => {
+    const pairs = students.flatMap((_, k) => peersOf(k).map((j) => ({ student: k, peer: j })));
+    const sizes = students.map((s) => s.model.hiddenWidths().length);
+    // every matrix computed first, then read in one go
+    const matrices = bufferScope(() => tf.tidy(() => {
       const hidden = students.map((s) => s.model.forward(batch.graph, batch.features, { training: false }).hidden);
-      for (let k = 0; k < numStudents; k++) {
-        for (const j of peersOf(k)) {
-          const values = alignmentMatrix(ops, batch.graph, hidden[k], hidden[j], kernel, nodes);
-          records.push({ student: k, peer: j, rows: hidden[k].length, cols: hidden[j].length, data: values });
-        }
-      }
+      return pairs.map(({ student, peer }) => alignmentMatrix(ops, batch.graph, hidden[student], hidden[peer], kernel, nodes));
     }));
-    return records;
+    const values = await readAndDispose(matrices);
+    return pairs.map(({ student, peer }, i) => ({ student, peer, rows: sizes[student], cols: sizes[peer], data: Float32Array.from(values[i]) }));
   }
 
-  function checkpointBytes(atEpoch: number): Uint8Array {
+  async function checkpointBytes(atEpoch: number): Promise<Uint8Array> {
     const tensors: Record<string, NamedTensor> = {};
+    const studentsMeta: CheckpointMeta['students'] = [];
+    for (const [k, s] of students.entries()) {
+      const values = await readValues(s.variables);
+      s.variables.forEach((v, i) => {
+        tensors[`student${k}/var${i}`] = { shape: v.shape.slice(), data: Float32Array.from(values[i]) };
+      });
+      const adam = await s.optimizer.getState();
+      adam.moments.forEach((m, i) => (tensors[`student${k}/adam${i}`] = m));
+      studentsMeta.push({
+        dropoutRng: s.dropoutRng.getState(),
+        peerDropoutRng: s.peerDropoutRng.getState(),
+        adamStep: adam.step,
+        best: s.best,
+        history: s.history,
+      });
+    }
     const meta: CheckpointMeta = {
       epoch: atEpoch,
       elapsedMs,
       epochTimes,
       evaluationsWithoutImprovement,
       batchOrderRng: batchOrderRng.getState(),
-      students: students.map((s, k) => {
-        s.variables.forEach((v, i) => {
-          tensors[`student${k}/var${i}`] = { shape: v.shape.slice(), data: Float32Array.from(v.dataSync() as Float32Array) };
-        });
-        const adam = s.optimizer.getState();
-        adam.moments.forEach((m, i) => (tensors[`student${k}/adam${i}`] = m));
-        return {
-          dropoutRng: s.dropoutRng.getState(),
-          peerDropoutRng: s.peerDropoutRng.getState(),
-          adamStep: adam.step,
-          best: s.best,
-          history: s.history,
-        };
-      }),
+      students: studentsMeta,
     };
     return encodeCheckpoint({ meta, tensors });
   }
@@ -404,13 +408,10 @@ function restoreCheckpoint(bytes: Uint8Array, students: StudentState[], batchOrd
   return meta;
 }
 
-/** Mean of kept scalars, read synchronously, then disposed. */
-function meanOf(scalars: tf.Scalar[]): number {
+/** Mean of kept scalars, read once the epoch's steps are queued, then disposed. */
+async function meanOf(scalars: tf.Scalar[]): Promise<number> {
   let sum = 0;
-  for (const s of scalars) {
-    sum += s.dataSync()[0];
-    s.dispose();
-  }
+  for (const values of await readAndDispose(scalars)) sum += values[0];
   return scalars.length > 0 ? sum / scalars.length : 0;
 }
 
