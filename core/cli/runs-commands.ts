@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { metricsCsv } from '../api/run-views';
 import { UserError } from '../errors';
 import { defaultDatabasePath, openStore, RUN_STATUSES, type EpochMetric, type ExperimentStore, type RunStatus } from '../store';
+import { gpuOf } from './adapter-label';
 import { numberOption, parseOptions, printJson, type CliIo, type Command } from './command';
 
 /**
@@ -147,6 +148,7 @@ const showCommand: Command = {
         ['seed', String(run.seed)],
         ['group', run.group],
         ['backend', run.backend],
+        ['gpu', gpuOf(run.backendReport)],
         ['tags', run.tags.length > 0 ? run.tags.join(', ') : null],
         ['epochs', run.plannedEpochs === null ? String(epochs) : `${epochs}/${run.plannedEpochs}`],
         ['created', run.createdAt],

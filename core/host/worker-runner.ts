@@ -12,7 +12,14 @@ export interface WorkerTransport {
 }
 
 export function backendInfoOf(report: BackendReport): BackendInfo {
-  return { backend: report.backend, graphOps: report.graphOps, threads: report.threads, kernelThreads: report.kernelThreads, skipped: report.skipped.map((s) => ({ backend: s.backend, reason: s.reason })) };
+  return {
+    backend: report.backend,
+    graphOps: report.graphOps,
+    threads: report.threads,
+    kernelThreads: report.kernelThreads,
+    adapter: report.adapter ?? null,
+    skipped: report.skipped.map((s) => ({ backend: s.backend, reason: s.reason })),
+  };
 }
 
 /**

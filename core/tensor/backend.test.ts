@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BACKENDS } from '../../contract/run-config';
 import { UserError } from '../errors';
 import { kernelThreadCount } from './parallel/kernel-threads';
 import { BACKEND_ENV_VAR, BACKEND_NAMES, getGraphOps, initBackend } from './backend';
@@ -111,6 +112,10 @@ describe('initBackend', () => {
     process.env[BACKEND_ENV_VAR] = 'webgpu';
     expect(await initBackend()).toBe(report);
     expect((await initBackend({ prefer: 'cpu' })).backend).toBe('cpu');
+  });
+
+  it('offers the contract exactly the backends it can choose from', () => {
+    expect(BACKENDS).toEqual(['auto', ...BACKEND_NAMES]);
   });
 
   it('rejects an unknown backend name, listing the valid ones', async () => {

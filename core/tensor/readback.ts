@@ -1,4 +1,5 @@
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
+import { UserError } from '../errors';
 import { webgpuDeviceFailure } from './webgpu/device';
 
 /**
@@ -8,8 +9,11 @@ import { webgpuDeviceFailure } from './webgpu/device';
  * WASM backends data() gives the very values dataSync does.
  */
 
-/** A failed GPU device: whatever it computed since cannot be trusted, so the run stops here. */
-export class DeviceFailureError extends Error {
+/**
+ * A failed GPU device: whatever it computed since cannot be trusted, so the run stops here. Shown
+ * like a UserError (one line, no stack): it is the machine's state, not a bug.
+ */
+export class DeviceFailureError extends UserError {
   constructor(failure: string, options?: { cause?: unknown }) {
     super(`${failure}; training stopped (the run's last checkpoint can be resumed, on any backend)`, options);
     this.name = 'DeviceFailureError';
@@ -17,7 +21,8 @@ export class DeviceFailureError extends Error {
 }
 
 function checkDevice(cause?: unknown): void {
-  const failure = webgpuDeviceFailure();
+  // only values computed on the GPU are suspect (a run may resume on the CPU after a loss)
+  const failure = tf.getBackend() === 'webgpu' ? webgpuDeviceFailure() : null;
   if (failure) throw new DeviceFailureError(failure, { cause });
 }
 

@@ -5,7 +5,7 @@ import type { Dataset } from '../datasets/types';
 import { UserError } from '../errors';
 import { Rng } from '../random';
 import type { ExperimentStore } from '../store';
-import { getGraphOps, initBackend, type BackendReport } from '../tensor/backend';
+import { getGraphOps, initBackend, type BackendPreference, type BackendReport } from '../tensor/backend';
 import { newRunRecord, parseRunConfig } from './run-config';
 import { trainStudents, type TrainEvent, type TrainOutcome } from './trainer';
 import { prepareTrainingData } from './training-data';
@@ -18,6 +18,8 @@ export interface ExperimentOptions {
   /** ...or continue an existing run (queued by the UI, or resumed from its last checkpoint) */
   runId?: number;
   resume?: boolean;
+  /** compute on this backend instead of the config's (a resumed run may move, e.g. off a lost GPU) */
+  backend?: BackendPreference;
   /** where catalog datasets are cached */
   cacheDir?: string;
   /** sweeps group their runs */
@@ -47,7 +49,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   if (options.runId !== undefined && !existing) throw new UserError(`run ${options.runId} does not exist`);
   const config = parseRunConfig(existing ? existing.config : options.config);
 
-  const backend = await initBackend({ prefer: config.backend });
+  const backend = await initBackend({ prefer: options.backend ?? config.backend });
   const dataset = await loadDataset(config.data, { cacheDir: options.cacheDir });
   const run =
     existing ??

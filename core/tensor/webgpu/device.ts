@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { GpuAdapterInfo } from '../../../contract/api';
 import { installChunkedAddN } from './add-n';
 import { importDawn, importTfjsWebgpu } from './packages';
 import type { GpuAdapterLike, GpuDeviceLike, GpuLike } from './types';
@@ -10,16 +11,7 @@ import type { GpuAdapterLike, GpuDeviceLike, GpuLike } from './types';
  */
 
 /** What the backend report says about the GPU (also stored with each run and shown in the UI). */
-export interface GpuAdapterReport {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  /** the native API Dawn drives the adapter through: vulkan, metal, d3d12 */
-  backendType: string;
-  /** a software adapter (lavapipe, SwiftShader): correct, never fast; auto selection passes it over */
-  fallback: boolean;
-}
+export type GpuAdapterReport = GpuAdapterInfo;
 
 const BACKEND_TYPES: Partial<Record<NodeJS.Platform, string[]>> = {
   linux: ['vulkan'],
