@@ -37,8 +37,8 @@ interface Run {
   cpu: { value: Float32Array; gradients: Float32Array[] };
 }
 
-function prepare(g: CsrGraph, label: string, filter: (c: OpCase) => boolean = () => true): Run[] {
-  return opCases(g)
+function prepare(g: CsrGraph, label: string, filter: (c: OpCase) => boolean = () => true, features?: number): Run[] {
+  return opCases(g, features)
     .filter(filter)
     .map((opCase) => {
       const caseRng = rng.fork(`${label}/${opCase.name}`);
@@ -58,6 +58,9 @@ beforeAll(async () => {
     { label: 'awkward', list: prepare(graph, 'awkward') },
     { label: 'symmetric', list: prepare(symmetricGraph, 'symmetric', (c) => c.name.includes('same operand')) },
     { label: 'awkward-300', list: prepare(largerGraph, 'awkward-300') },
+    // 12 columns: rows read as vec4 (spmm heads 1 and 3, distances), and per 1 float (spmm, 2 heads of 6)
+    { label: 'awkward-f12', list: prepare(graph, 'awkward-f12', (c) => /spmm|edgeDistance/.test(c.name), 12) },
+    { label: 'symmetric-f12', list: prepare(symmetricGraph, 'symmetric-f12', (c) => c.name.includes('same operand'), 12) },
   ];
   await initBackend({ prefer: 'webgpu' });
 });
@@ -74,7 +77,7 @@ describe.skipIf(skip)('webgpu graph ops against the CPU kernels', () => {
     expect(reverseEdges(symmetricGraph)).not.toBeNull();
   });
 
-  for (const label of ['awkward', 'symmetric', 'awkward-300']) {
+  for (const label of ['awkward', 'symmetric', 'awkward-300', 'awkward-f12', 'symmetric-f12']) {
     it(`give the same values and gradients on the ${label} graph, every op`, async () => {
       const list = runs.find((r) => r.label === label)!.list;
       expect(list.length).toBeGreaterThan(0);
@@ -143,9 +146,10 @@ describe.skipIf(skip)('webgpu graph ops, edge cases', () => {
     expect(() => webgpuGraphOps.edgeSoftmax(oneDestination, tf.zeros([2]) as tf.Tensor1D)).toThrow(/edgeSoftmax: scores has 2 rows but the graph has 3 edges/);
   });
 
-  it('fold a dispatch past 65,535 workgroups into 2-D and still cover every row (spmm, 70k × 64)', async () => {
+  it('fold a dispatch past 65,535 workgroups into 2-D and still cover every row (spmm, 70k × 62)', async () => {
     const big = generateCsbm({ nodes: 70_000, edges: 70_000, classes: 2, features: 2, seed: 3 }).graphs[0].graph;
-    const features = 64;
+    // 62 columns: one invocation per element (no vec4), 4.3M invocations > 65,535 × 64
+    const features = 62;
     const values = randomArray(new Rng(5), big.numNodes * features).map(Math.fround);
     const expected = await (async () => {
       await initBackend({ prefer: 'cpu' });
@@ -154,6 +158,7 @@ describe.skipIf(skip)('webgpu graph ops, edge cases', () => {
     await initBackend({ prefer: 'webgpu' });
     const actual = await read(webgpuGraphOps.spmm(big, tf.tensor2d(Float32Array.from(values), [big.numNodes, features])));
     expectClose(actual, expected, TOLERANCE, 'spmm on 70k nodes');
+    expect(big.numNodes * features).toBeGreaterThan(65_535 * 64);
   });
 
   it('leak no tensors over repeated forward + backward of every op', async () => {

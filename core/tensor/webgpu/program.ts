@@ -32,6 +32,11 @@ export interface KernelCall {
   uniforms?: Record<string, number>;
   /** WGSL statements of main's body; `index` is the invocation, results go to result[...] */
   body: string;
+  /**
+   * Inputs declared as array<vec4<f32>> (4 floats a load; their row widths must divide by 4), and
+   * whether `result` is one too. Part of the pipeline key.
+   */
+  vec4?: { inputs: string[]; output: boolean };
 }
 
 /** The tfjs backend if it is the WebGPU one; a clear error otherwise (our kernels only run there). */
@@ -44,9 +49,13 @@ export function webgpuBackend(): WebGpuBackendLike {
 }
 
 function programOf(call: KernelCall, names: string[], uniformNames: string[]): WebGpuProgram {
+  const vec4 = call.vec4 ?? { inputs: [], output: false };
+  const wide = vec4.inputs.length > 0 || vec4.output;
   return {
     outputShape: call.outputShape,
-    shaderKey: `alignahead_${call.key}`,
+    shaderKey: `alignahead_${call.key}${wide ? `_vec4_${vec4.inputs.join('_')}${vec4.output ? '_out' : ''}` : ''}`,
+    variableComponents: names.map((name) => (vec4.inputs.includes(name) ? 4 : 1)),
+    outputComponent: vec4.output ? 4 : 1,
     variableNames: names,
     workgroupSize: [WORKGROUP_SIZE, 1, 1],
     dispatchLayout: { x: call.outputShape.map((_, i) => i) },

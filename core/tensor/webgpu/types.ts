@@ -47,6 +47,10 @@ export interface WebGpuProgram {
   dispatchLayout: { x: number[] };
   dispatch: [number, number, number];
   uniforms?: string;
+  /** per input: 4 declares it array<vec4<f32>> */
+  variableComponents?: number[];
+  /** 4 declares the output array<vec4<f32>> */
+  outputComponent?: number;
   getUserCode(): string;
 }
 

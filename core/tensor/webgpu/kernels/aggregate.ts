@@ -8,6 +8,29 @@ import type { RowView } from '../graph-tensors';
  * transposed view (by source) serves the backward passes instead of a scatter.
  */
 
+/**
+ * 4 when rows of `features` columns can be read as vec4 (4 floats a load) without a chunk straddling
+ * two heads of `width` columns, else 1. Kernels loop over row chunks of this many lanes.
+ */
+export function lanesFor(features: number, width = features): 1 | 4 {
+  return features % 4 === 0 && width % 4 === 0 ? 4 : 1;
+}
+
+/** WGSL zero of a chunk of `lanes` floats. */
+export function zeroOf(lanes: 1 | 4): string {
+  return lanes === 4 ? 'vec4<f32>(0.0)' : '0.0';
+}
+
+/**
+ * WGSL opening of a kernel with one invocation per (row, column) of a view's rows × uniforms.columns:
+ * the row r, the column c and the row's slots [start, end) in `offsets`.
+ */
+export const ROW_COLUMN_SLOTS = `
+  let r = index / uniforms.columns;
+  let c = index - r * uniforms.columns;
+  let start = offsets[r];
+  let end = offsets[r + 1];`;
+
 /** The WGSL expression of the by-destination edge id of slot `s` in a view. */
 function edgeOfSlot(view: RowView): string {
   return view.edgeIds ? 'edgeIds[s]' : 's';
@@ -24,21 +47,23 @@ function viewInputs(view: RowView): Record<string, tf.Tensor> {
 export function aggregateRows(view: RowView, x: tf.Tensor2D, weights: tf.Tensor | null, heads: number): tf.Tensor2D {
   const [, features] = x.shape;
   const rows = view.offsets.size - 1;
+  const lanes = lanesFor(features, features / heads);
   const mode = weights === null ? 'none' : weights.rank === 1 ? 'edge' : 'head';
-  const weight = { none: '1.0', edge: 'weights[e]', head: 'weights[e * uniforms.heads + f / uniforms.width]' }[mode];
+  const weight = { none: '1.0', edge: 'weights[e]', head: `weights[e * uniforms.heads + q * ${lanes} / uniforms.width]` }[mode];
   return runKernel({
     key: `aggregate_${mode}_${view.edgeIds ? 'bysource' : 'bydest'}`,
     inputs: { ...viewInputs(view), x, ...(weights ? { weights } : {}) },
     outputShape: [rows, features],
-    threads: rows * features,
-    uniforms: { features, heads, width: features / heads },
+    threads: (rows * features) / lanes,
+    uniforms: { chunks: features / lanes, heads, width: features / heads },
+    vec4: lanes === 4 ? { inputs: ['x'], output: true } : undefined,
     body: `
-  let r = index / uniforms.features;
-  let f = index - r * uniforms.features;
-  var acc = 0.0;
+  let r = index / uniforms.chunks;
+  let q = index - r * uniforms.chunks;
+  var acc = ${zeroOf(lanes)};
   for (var s = offsets[r]; s < offsets[r + 1]; s = s + 1) {
     let e = ${edgeOfSlot(view)};
-    acc = acc + ${weight} * x[neighbours[s] * uniforms.features + f];
+    acc = acc + ${weight} * x[neighbours[s] * uniforms.chunks + q];
   }
   result[index] = acc;`,
   }) as tf.Tensor2D;
@@ -58,20 +83,22 @@ export function edgeHeadDots(
 ): tf.Tensor {
   const features = rowsBySource.shape[1];
   const numEdges = sources.size;
+  const lanes = lanesFor(features, features / heads);
   return runKernel({
     key: 'edge_head_dots',
     inputs: { sources, destinations, a: rowsByDestination, b: rowsBySource },
     outputShape,
     threads: numEdges * heads,
-    uniforms: { features, heads, width: features / heads },
+    uniforms: { chunks: features / lanes, heads, width: features / heads / lanes },
+    vec4: lanes === 4 ? { inputs: ['a', 'b'], output: false } : undefined,
     body: `
   let e = index / uniforms.heads;
   let start = (index - e * uniforms.heads) * uniforms.width;
-  let aRow = destinations[e] * uniforms.features + start;
-  let bRow = sources[e] * uniforms.features + start;
+  let aRow = destinations[e] * uniforms.chunks + start;
+  let bRow = sources[e] * uniforms.chunks + start;
   var acc = 0.0;
   for (var d = 0; d < uniforms.width; d = d + 1) {
-    acc = acc + a[aRow + d] * b[bRow + d];
+    acc = acc + ${lanes === 4 ? 'dot(a[aRow + d], b[bRow + d])' : 'a[aRow + d] * b[bRow + d]'};
   }
   result[index] = acc;`,
   });
@@ -89,11 +116,7 @@ export function sumEdgesIntoRows(view: RowView, values: tf.Tensor, columns: numb
     outputShape,
     threads: rows * columns,
     uniforms: { columns },
-    body: `
-  let r = index / uniforms.columns;
-  let c = index - r * uniforms.columns;
-  let start = offsets[r];
-  let end = offsets[r + 1];
+    body: `${ROW_COLUMN_SLOTS}
   var acc = 0.0;
   for (var s = start; s < end; s = s + 1) {
     acc = acc + values[${edgeOfSlot(view)} * uniforms.columns + c];

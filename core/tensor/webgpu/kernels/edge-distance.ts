@@ -2,12 +2,13 @@ import type * as tf from '@tensorflow/tfjs';
 import type { EdgeDistanceKind } from '../../graph-ops';
 import type { PairedEdges, RowView } from '../graph-tensors';
 import { runKernel } from '../program';
+import { lanesFor, zeroOf } from './aggregate';
 
-/** The per-feature term of each distance kind, of a source value a and a destination value b. */
-const TERM: Record<EdgeDistanceKind, string> = {
-  dot: 'a * b',
-  l1: 'abs(a - b)',
-  sqeuclidean: '(a - b) * (a - b)',
+/** The term of each distance kind for a chunk of a source row a and of a destination row b (1 or 4 lanes). */
+const TERM: Record<EdgeDistanceKind, Record<1 | 4, string>> = {
+  dot: { 1: 'a * b', 4: 'dot(a, b)' },
+  l1: { 1: 'abs(a - b)', 4: 'dot(abs(a - b), vec4<f32>(1.0))' },
+  sqeuclidean: { 1: '(a - b) * (a - b)', 4: 'dot(a - b, a - b)' },
 };
 
 /**
@@ -26,21 +27,23 @@ export function edgeDistanceKernel(
   const features = x.shape[1];
   const count = lowerEdges ? lowerEdges.size : sources.size;
   const other = y ? 'y' : 'x';
+  const lanes = lanesFor(features);
   return runKernel({
     key: `edge_distance_${kind}_${y ? 'two' : 'one'}_${lowerEdges ? 'lower' : 'all'}`,
     inputs: { sources, destinations, x, ...(y ? { y } : {}), ...(lowerEdges ? { lowerEdges } : {}) },
     outputShape: [count],
     threads: count,
-    uniforms: { features },
+    uniforms: { chunks: features / lanes },
+    vec4: lanes === 4 ? { inputs: y ? ['x', 'y'] : ['x'], output: false } : undefined,
     body: `
   let e = ${lowerEdges ? 'lowerEdges[index]' : 'index'};
-  let xRow = sources[e] * uniforms.features;
-  let yRow = destinations[e] * uniforms.features;
+  let xRow = sources[e] * uniforms.chunks;
+  let yRow = destinations[e] * uniforms.chunks;
   var acc = 0.0;
-  for (var f = 0; f < uniforms.features; f = f + 1) {
-    let a = x[xRow + f];
-    let b = ${other}[yRow + f];
-    acc = acc + ${TERM[kind]};
+  for (var q = 0; q < uniforms.chunks; q = q + 1) {
+    let a = x[xRow + q];
+    let b = ${other}[yRow + q];
+    acc = acc + ${TERM[kind][lanes]};
   }
   result[index] = acc;`,
   }) as tf.Tensor1D;
@@ -74,6 +77,7 @@ export function edgeDistanceGradientKernel(
   reverse: tf.Tensor1D | null,
 ): tf.Tensor2D {
   const [rows, features] = own.shape;
+  const lanes = lanesFor(features);
   const edge = view.edgeIds ? 'edgeIds[s]' : 's';
   const weight = reverse ? 'gradient[e] + gradient[reverse[e]]' : 'gradient[e]';
   const otherName = other ? 'other' : 'own';
@@ -90,17 +94,18 @@ export function edgeDistanceGradientKernel(
       ...(reverse ? { reverse } : {}),
     },
     outputShape: [rows, features],
-    threads: rows * features,
-    uniforms: { features },
+    threads: (rows * features) / lanes,
+    uniforms: { chunks: features / lanes },
+    vec4: lanes === 4 ? { inputs: other ? ['own', 'other'] : ['own'], output: true } : undefined,
     body: `
-  let r = index / uniforms.features;
+  let r = index / uniforms.chunks;
   let t = own[index];
-  let f = index - r * uniforms.features;
-  var acc = 0.0;
+  let q = index - r * uniforms.chunks;
+  var acc = ${zeroOf(lanes)};
   for (var s = offsets[r]; s < offsets[r + 1]; s = s + 1) {
     let e = ${edge};
     let g = ${weight};
-    let o = ${otherName}[neighbours[s] * uniforms.features + f];
+    let o = ${otherName}[neighbours[s] * uniforms.chunks + q];
     acc = acc + ${term};
   }
   result[index] = ${kind === 'sqeuclidean' ? '2.0 * acc' : 'acc'};`,

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { RowView } from '../graph-tensors';
 import { runKernel } from '../program';
+import { ROW_COLUMN_SLOTS } from './aggregate';
 
 /**
  * Per-destination reductions over the edges entering each node: softmax, max and arg-max, one
@@ -21,22 +22,18 @@ export function edgeSoftmaxKernel(offsets: tf.Tensor1D, scores: tf.Tensor, colum
     outputShape: scores.shape.slice(),
     threads: rows * columns,
     uniforms: { columns },
-    body: `
-  let v = index / uniforms.columns;
-  let c = index - v * uniforms.columns;
-  let start = offsets[v] * uniforms.columns + c;
-  let end = offsets[v + 1] * uniforms.columns;
-  if (start >= end) { return; }
-  var top = scores[start];
-  for (var i = start + uniforms.columns; i < end; i = i + uniforms.columns) { top = max(top, scores[i]); }
+    body: `${ROW_COLUMN_SLOTS}
+  if (start == end) { return; }
+  var top = scores[start * uniforms.columns + c];
+  for (var s = start + 1; s < end; s = s + 1) { top = max(top, scores[s * uniforms.columns + c]); }
   var total = 0.0;
-  for (var i = start; i < end; i = i + uniforms.columns) { total = total + exp(scores[i] - top); }
+  for (var s = start; s < end; s = s + 1) { total = total + exp(scores[s * uniforms.columns + c] - top); }
   ${
     log
       ? `let shift = top + log(total);
-  for (var i = start; i < end; i = i + uniforms.columns) { result[i] = scores[i] - shift; }`
+  for (var s = start; s < end; s = s + 1) { let i = s * uniforms.columns + c; result[i] = scores[i] - shift; }`
       : `let scale = 1.0 / total;
-  for (var i = start; i < end; i = i + uniforms.columns) { result[i] = exp(scores[i] - top) * scale; }`
+  for (var s = start; s < end; s = s + 1) { let i = s * uniforms.columns + c; result[i] = exp(scores[i] - top) * scale; }`
   }`,
   });
 }
@@ -53,14 +50,11 @@ export function edgeSoftmaxGradientKernel(offsets: tf.Tensor1D, output: tf.Tenso
     outputShape: output.shape.slice(),
     threads: rows * columns,
     uniforms: { columns },
-    body: `
-  let v = index / uniforms.columns;
-  let c = index - v * uniforms.columns;
-  let start = offsets[v] * uniforms.columns + c;
-  let end = offsets[v + 1] * uniforms.columns;
+    body: `${ROW_COLUMN_SLOTS}
   var total = 0.0;
-  for (var i = start; i < end; i = i + uniforms.columns) { total = total + ${log ? 'gradient[i]' : 'output[i] * gradient[i]'}; }
-  for (var i = start; i < end; i = i + uniforms.columns) {
+  for (var s = start; s < end; s = s + 1) { let i = s * uniforms.columns + c; total = total + ${log ? 'gradient[i]' : 'output[i] * gradient[i]'}; }
+  for (var s = start; s < end; s = s + 1) {
+    let i = s * uniforms.columns + c;
     ${log ? 'result[i] = gradient[i] - exp(output[i]) * total;' : 'result[i] = output[i] * (gradient[i] - total);'}
   }`,
   });
@@ -82,11 +76,7 @@ export function gatherMaxKernel(view: RowView, table: tf.Tensor, columns: number
     outputDtype: argMax ? 'int32' : 'float32',
     threads: rows * columns,
     uniforms: { columns },
-    body: `
-  let v = index / uniforms.columns;
-  let c = index - v * uniforms.columns;
-  let start = offsets[v];
-  let end = offsets[v + 1];
+    body: `${ROW_COLUMN_SLOTS}
   if (start == end) { result[index] = ${argMax ? '-1' : '0.0'}; return; }
   var s = start;
   var best = table[${row} * uniforms.columns + c];
