@@ -3,7 +3,7 @@ import { runConfigSchema, type RunConfigInput } from '../contract/run-config';
 import { loadDataset } from '../core/datasets/load';
 import { Rng } from '../core/random';
 import { getGraphOps, initBackend } from '../core/tensor/backend';
-import { trainStudents } from '../core/train/trainer';
+import { trainStudents, type TrainEvent } from '../core/train/trainer';
 import { prepareTrainingData } from '../core/train/training-data';
 
 /**
@@ -60,8 +60,11 @@ export interface CaseResult {
   peakGpuBytes: number;
 }
 
-/** Runs one case in this process on the webgpu backend. `epochs` overrides the case's own count. */
-export async function measureCase(gpuCase: GpuCase, epochs = gpuCase.epochs): Promise<CaseResult> {
+/**
+ * Runs one case in this process on the webgpu backend. `epochs` overrides the case's own count;
+ * `onEpoch` hears each epoch's time as it ends (a case cut short still tells how far it got).
+ */
+export async function measureCase(gpuCase: GpuCase, epochs = gpuCase.epochs, onEpoch: (ms: number) => void = () => {}): Promise<CaseResult> {
   await initBackend({ prefer: 'webgpu' });
   const dataset = await loadDataset(gpuCase.data);
   const config = runConfigSchema.parse({
@@ -78,7 +81,12 @@ export async function measureCase(gpuCase: GpuCase, epochs = gpuCase.epochs): Pr
   const data = prepareTrainingData(dataset, config, new Rng(0).fork('split'));
   const epochMs: number[] = [];
   try {
-    const outcome = await trainStudents({ config, data, ops: getGraphOps(), onEvent: (e) => e.type === 'epoch' && epochMs.push(e.epochMs) });
+    const onEvent = (e: TrainEvent) => {
+      if (e.type !== 'epoch') return;
+      epochMs.push(e.epochMs);
+      onEpoch(e.epochMs);
+    };
+    const outcome = await trainStudents({ config, data, ops: getGraphOps(), onEvent });
     return {
       name: gpuCase.name,
       title: gpuCase.title,

@@ -9,7 +9,7 @@ Everything a machine with a GPU should run, in one go (under 8 minutes on a GPU)
 It prints the adapter, checks every graph op and its gradients on the GPU against the CPU kernels
 (tolerance 1e-4), times the cases (Cora GCN, csbm 10k and 50k/1M GAT, a PPI-shaped 4-layer GAT:
 2 students, align-ahead) each in a child process, and writes all figures as JSON. Options:
-\`--cases cora-gcn,csbm10k-gat,csbm50k-gat,ppi-gat\`, \`--quick\` (3 epochs a case),
+\`--cases cora-gcn,csbm10k-gat,csbm50k-gat,ppi-gat\`, \`--quick\` (3 epochs a case) or \`--epochs N\`,
 \`--skip-ops\`, \`--cora FILE\`, \`--budget-s 450\` (total), \`--case-timeout-s 150\`.
 ${options.withCora ? '`cora.npz` (Cora, from the gnn-benchmark collection) is included.' : 'Cora is not included: pass `--cora FILE` (a gnn-benchmark `cora.npz`) or the Cora case is skipped.'}
 
@@ -31,14 +31,18 @@ times prove nothing about GPU speed.
       dpkg -x libvulkan1_*.deb vulkan
       export LD_LIBRARY_PATH="$PWD/vulkan/usr/lib/x86_64-linux-gnu:$LD_LIBRARY_PATH"
 
-- **Node.js 20 or newer.** If \`node --version\` fails or is older, bring a Node .deb and unpack it:
+- **Node.js 20 or newer.** If \`node --version\` fails or is older, bring NodeSource's Node .deb:
+  its \`usr/bin/node\` links only libc, libstdc++ and libgcc_s, so unpacked it runs anywhere the
+  pack does (Debian's own \`nodejs\` package needs a dozen library packages besides).
 
-      # on a machine with network: NodeSource's self-contained build (one .deb, ~30 MB)
-      curl -fsSLO https://deb.nodesource.com/node_20.x/pool/main/n/nodejs/nodejs_20.19.5-1nodesource1_amd64.deb
-      # (or any nodejs_20.* / 22.* amd64 .deb from that pool)
+      # on a machine with network: the newest nodejs_20.*_amd64.deb (about 30 MB) listed at
+      #   https://deb.nodesource.com/node_20.x/pool/main/n/nodejs/
+      # (on a machine that has NodeSource's apt source: apt-get download nodejs)
       # on the GPU machine, in this folder
       dpkg -x nodejs_*.deb nodejs
       ./nodejs/usr/bin/node gpu-check.mjs --out gpu-check.json
+
+  The pack (about 24 MB), the Node .deb and libvulkan1 together stay under 60 MB.
 
   \`dpkg -x\` only unpacks files: it installs nothing and needs no root. If dpkg itself is missing,
   a .deb is an ar archive: \`ar x pkg.deb && tar xf data.tar.*\` does the same.

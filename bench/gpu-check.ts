@@ -1,7 +1,7 @@
 /**
  * The GPU check: everything a machine with a GPU should run, in one go, in minutes.
- *   node bin/run-ts.js bench/gpu-check.ts [--out FILE] [--cases a,b] [--quick] [--cora FILE]
- *                                         [--budget-s 450] [--case-timeout-s 150]
+ *   node bin/run-ts.js bench/gpu-check.ts [--out FILE] [--cases a,b] [--quick | --epochs N] [--cora FILE]
+ *                                         [--skip-ops] [--budget-s 450] [--case-timeout-s 150]
  * or, without a checkout, the bundle `npm run gpu-check:pack` builds: `node gpu-check.mjs ...`.
  *
  * It prints the adapter, checks every graph op and its gradients on the GPU against the CPU
@@ -48,15 +48,19 @@ function coraPath(): string | null {
 
 const cases = gpuCases(coraPath());
 
-/** Child mode: one case, one JSON line on stdout. */
+const EPOCH_LINE = 'epoch-ms ';
+
+/** Child mode: one case; a line per finished epoch, then the result as one JSON line, on stdout. */
 async function runChild(name: string): Promise<void> {
   const gpuCase = cases.find((c) => c.name === name);
   if (!gpuCase) throw new Error(`unknown case '${name}'; cases: ${cases.map((c) => c.name).join(', ')}`);
-  const result = await measureCase(gpuCase, values.epochs ? Number(values.epochs) : undefined);
+  const onEpoch = (ms: number) => process.stdout.write(`${EPOCH_LINE}${Math.round(ms)}\n`);
+  const result = await measureCase(gpuCase, values.epochs ? Number(values.epochs) : undefined, onEpoch);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-type CaseOutcome = ({ status: 'ok' } & CaseResult) | { name: string; status: 'failed' | 'timeout' | 'skipped'; error: string };
+/** A case that did not finish still reports the epochs it did (`epochMs`). */
+type CaseOutcome = ({ status: 'ok' } & CaseResult) | { name: string; status: 'failed' | 'timeout' | 'skipped'; error: string; epochMs?: number[] };
 
 function runCaseProcess(name: string, epochs: number | undefined, timeoutS: number): Promise<CaseOutcome> {
   const args = [...(bundled ? [] : [fileURLToPath(new URL('../bin/run-ts.js', import.meta.url))]), script, '--case', name];
@@ -71,11 +75,13 @@ function runCaseProcess(name: string, epochs: number | undefined, timeoutS: numb
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutS * 1000);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      const line = stdout.trim().split('\n').pop() ?? '';
+      const lines = stdout.trim().split('\n');
+      const line = lines[lines.length - 1] ?? '';
       if (code === 0 && line.startsWith('{')) return done({ status: 'ok', ...(JSON.parse(line) as CaseResult) });
+      const epochMs = lines.filter((l) => l.startsWith(EPOCH_LINE)).map((l) => Number(l.slice(EPOCH_LINE.length)));
       const lastError = stderr.trim().split('\n').filter((l) => !l.startsWith('Warning: max')).slice(-3).join(' | ');
-      if (signal === 'SIGKILL') return done({ name, status: 'timeout', error: `killed after ${timeoutS} s` });
-      done({ name, status: 'failed', error: lastError || `exit code ${code}` });
+      if (signal === 'SIGKILL') return done({ name, status: 'timeout', error: `killed after ${timeoutS} s`, epochMs });
+      done({ name, status: 'failed', error: lastError || `exit code ${code}`, epochMs });
     });
   });
 }
@@ -112,12 +118,13 @@ async function runParent(): Promise<number> {
       outcomes.push({ name: gpuCase.name, status: 'skipped', error: `the ${budgetS} s budget is spent` });
       continue;
     }
-    const outcome = await runCaseProcess(gpuCase.name, quick ? 3 : undefined, Math.min(Number(values['case-timeout-s']), leftS));
+    const epochs = values.epochs ? Number(values.epochs) : quick ? 3 : undefined;
+    const outcome = await runCaseProcess(gpuCase.name, epochs, Math.min(Number(values['case-timeout-s']), leftS));
     outcomes.push(outcome);
     console.log(
       outcome.status === 'ok'
         ? `${outcome.name}: ${outcome.epochMsMedian} ms/epoch (${outcome.studentEpochMs} ms per student-epoch; epochs ${outcome.epochMs.join(', ')}), GPU memory ${mib(outcome.peakGpuBytes)} [${label}]`
-        : `${outcome.name}: ${outcome.status}: ${outcome.error}`,
+        : `${outcome.name}: ${outcome.status}: ${outcome.error}${outcome.epochMs?.length ? ` (epochs done: ${outcome.epochMs.join(', ')} ms) [${label}]` : ''}`,
     );
   }
 

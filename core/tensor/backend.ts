@@ -43,7 +43,7 @@ export interface BackendReport {
   version: string;
   /** GraphOps implementation in use ("native" or "kernels") */
   graphOps: string;
-  /** compute threads; null where the native library decides (TensorFlow sizes its own pool) */
+  /** compute threads; null where the native library or the GPU decides (TensorFlow, WebGPU) */
   threads: number | null;
   /** threads running the project's graph kernels; null with native graph ops */
   kernelThreads: number | null;
