@@ -42,7 +42,7 @@ times prove nothing about GPU speed.
       dpkg -x nodejs_*.deb nodejs
       ./nodejs/usr/bin/node gpu-check.mjs --out gpu-check.json
 
-  The pack (about 24 MB), the Node .deb and libvulkan1 together stay under 60 MB.
+  The pack (about 24 MB), the Node .deb and libvulkan1 together come to about 55 MB.
 
   \`dpkg -x\` only unpacks files: it installs nothing and needs no root. If dpkg itself is missing,
   a .deb is an ar archive: \`ar x pkg.deb && tar xf data.tar.*\` does the same.
