@@ -8,7 +8,8 @@ import type { SimilarityKernel } from './similarity';
 /**
  * The per-layer alignment heatmap of an ordered pair of students (k, j): M[i][m] = D(H_k⁽ⁱ⁾, H_j⁽ᵐ⁾)
  * for every student layer i and peer layer m, not only the planned pairs. Pass eval-mode hidden
- * tensors; nothing here is differentiated. Returns row-major L × L' values (row = student layer).
+ * tensors; nothing here is differentiated. Returns the [L, L'] matrix (row = student layer) as a
+ * tensor, for the caller to read when it reads the epoch's other figures.
  *
  * Each cell is summed from per-edge differences (not as "cross-entropy minus entropy"): with the
  * default kernel the distances are tiny (the local structures are near-uniform), and the
@@ -21,11 +22,11 @@ export function alignmentMatrix(
   peerHidden: readonly tf.Tensor2D[],
   kernel: SimilarityKernel,
   nodes?: Int32Array,
-): Float32Array {
+): tf.Tensor2D {
   if (studentHidden.length === 0 || peerHidden.length === 0) {
     throw new UserError(`alignment matrix: both students need hidden layers (got ${studentHidden.length} and ${peerHidden.length})`);
   }
-  const matrix = tf.tidy(() => {
+  return tf.tidy(() => {
     const logS = tf.stack(studentHidden.map((h) => localStructureLog(ops, graph, h, kernel))) as tf.Tensor2D;
     const logT = tf.stack(peerHidden.map((h) => localStructureLog(ops, graph, h, kernel))) as tf.Tensor2D;
     const nodeWeights = nodes
@@ -36,9 +37,6 @@ export function alignmentMatrix(
       const logSi = logS.slice([i, 0], [1, -1]);
       return weightsT.mul(logT.sub(logSi)).sum(1);
     });
-    return tf.stack(rows);
+    return tf.stack(rows) as tf.Tensor2D;
   });
-  const values = matrix.dataSync() as Float32Array;
-  matrix.dispose();
-  return values;
 }

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Student } from '../models/types';
+import { bufferScope } from '../tensor/parallel/shared-buffers';
+import { readAndDispose } from '../tensor/readback';
 import { taskMetric } from '../models/task';
 import type { TrainingData } from './training-data';
 
@@ -16,14 +18,15 @@ const SPLITS: SplitName[] = ['train', 'val', 'test'];
  * The task metric (accuracy, or micro-F1 for multi-label data) of one student on each split, in eval
  * mode. Multi-graph splits span several batches: their rows are pooled before scoring, so micro-F1
  * counts over all nodes of the split rather than averaging per batch. An empty split scores NaN.
+ * Every batch's logits are computed first and read back together, once.
  */
-export function evaluateStudent(model: Student, data: TrainingData): SplitMetrics {
+export async function evaluateStudent(model: Student, data: TrainingData): Promise<SplitMetrics> {
   const labelWidth = data.task === 'multilabel' ? data.numClasses : 1;
   const pooled = new Map<SplitName, { logits: number[]; labels: number[] }>(SPLITS.map((s) => [s, { logits: [], labels: [] }]));
-  for (const batch of data.evalBatches) {
-    const logits = tf.tidy(() => model.forward(batch.graph, batch.features, { training: false }).logits);
-    const values = logits.dataSync() as Float32Array;
-    logits.dispose();
+  const allLogits = bufferScope(() => data.evalBatches.map((batch) => tf.tidy(() => model.forward(batch.graph, batch.features, { training: false }).logits)));
+  const read = await readAndDispose(allLogits);
+  for (const [b, batch] of data.evalBatches.entries()) {
+    const values = read[b];
     for (const split of SPLITS) {
       const target = pooled.get(split)!;
       for (const node of batch.nodes[split]) {
