@@ -41,7 +41,14 @@ export function flat(rows: Rows): Float32Array {
   return Float32Array.from(rows.flat());
 }
 
-export function naiveSimilarity(kernel: SimilarityKernel, a: number[], b: number[]): number {
+/** x / max(‖x‖₂, eps), the normalise option's rows */
+export function naiveUnit(x: number[], eps = 1e-6): number[] {
+  const norm = Math.max(Math.sqrt(x.reduce((s, y) => s + y * y, 0)), eps);
+  return x.map((y) => y / norm);
+}
+
+export function naiveSimilarity(kernel: SimilarityKernel, rawA: number[], rawB: number[]): number {
+  const [a, b] = kernel.normalise ? [naiveUnit(rawA), naiveUnit(rawB)] : [rawA, rawB];
   const dot = () => a.reduce((s, x, i) => s + x * b[i], 0);
   switch (kernel.kind) {
     case 'l1':

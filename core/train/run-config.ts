@@ -2,6 +2,7 @@ import { describeConfigIssues, runConfigSchema, type RunConfig } from '../../con
 import { resolvePlan, type AlignmentPlan } from '../distill/plans';
 import type { SimilarityKernel } from '../distill/similarity';
 import { UserError } from '../errors';
+import type { StudentConfigInput } from '../models/types';
 import type { CreateRunInput } from '../store';
 
 /**
@@ -34,7 +35,24 @@ export function planOf(config: RunConfig): AlignmentPlan {
   }
 }
 
+/**
+ * The student-model fields of a run config beyond the architecture basics: GAT output heads
+ * (averaged) and the initialisation scheme. The trainer spreads them into its student config.
+ */
+export function studentOptionsOf(config: RunConfig): Pick<StudentConfigInput, 'outputHeads' | 'init'> {
+  return { outputHeads: config.model === 'gat' ? config.outHeads : 1, init: config.init };
+}
+
+/**
+ * The similarity kernel of a config. With kernel.tauMode 'auto' the l1 kernel's τ here is the
+ * fallback `tau`; the per-layer τ come from core/distill/auto-tau.ts once the students exist.
+ */
 export function similarityKernelOf(config: RunConfig): SimilarityKernel {
+  const base = baseKernelOf(config);
+  return config.kernel.normaliseFeatures ? { ...base, normalise: true } : base;
+}
+
+function baseKernelOf(config: RunConfig): SimilarityKernel {
   const k = config.kernel;
   switch (k.kind) {
     case 'l1':

@@ -1,0 +1,47 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { UserError } from '../errors';
+import { createStudent } from '../models/student';
+import { Rng } from '../random';
+import { referenceGraphOps } from '../tensor/graph-ops-reference';
+import { parseRunConfig, similarityKernelOf, studentOptionsOf } from './run-config';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe("the run config's scientific-fidelity options", () => {
+  it("default to today's behaviour", () => {
+    const config = parseRunConfig({ data: 'demo' });
+    expect(config).toMatchObject({ outHeads: 1, init: 'glorot', selection: 'best-val', f1Threshold: 0, redrawBatches: false });
+    expect(config.kernel).toMatchObject({ tauMode: 'fixed', normaliseFeatures: false });
+    expect(similarityKernelOf(config)).toEqual({ kind: 'l1', tau: 100 });
+    expect(studentOptionsOf(config)).toEqual({ outputHeads: 1, init: 'glorot' });
+  });
+
+  it('build the student they describe: 3 averaged output heads, no bias under the authors init', () => {
+    const config = parseRunConfig({ data: 'demo', model: 'gat', layers: 2, hidden: 4, heads: 2, outHeads: 3, init: 'authors' });
+    const student = createStudent({ model: 'gat', inFeatures: 6, numClasses: 5, layers: 2, hidden: 4, heads: 2, ...studentOptionsOf(config) }, referenceGraphOps, new Rng(0));
+    const weights = student.getWeights();
+    expect(weights['output.weight'].shape).toEqual([8, 15]);
+    expect(Object.keys(weights).filter((name) => name.endsWith('.bias'))).toEqual([]);
+    expect(student.config.init).toBe('authors');
+    student.dispose();
+    // output heads only exist for GAT
+    expect(studentOptionsOf(parseRunConfig({ data: 'demo', model: 'gcn', outHeads: 3 })).outputHeads).toBe(1);
+  });
+
+  it('carry normaliseFeatures into the similarity kernel', () => {
+    const config = parseRunConfig({ data: 'demo', kernel: { kind: 'rbf', sigma: 2, normaliseFeatures: true } });
+    expect(similarityKernelOf(config)).toEqual({ kind: 'rbf', sigma: 2, normalise: true });
+  });
+
+  it('reject τ auto for a kernel without τ, and bad values, naming the field', () => {
+    expect(() => parseRunConfig({ data: 'demo', kernel: { kind: 'rbf', tauMode: 'auto' } })).toThrow(/kernel\.tauMode: tauMode auto sets the l1 kernel/);
+    expect(parseRunConfig({ data: 'demo', kernel: { tauMode: 'auto' } }).kernel.tauMode).toBe('auto');
+    expect(() => parseRunConfig({ data: 'demo', init: 'he' })).toThrow(UserError);
+    expect(() => parseRunConfig({ data: 'demo', selection: 'best' })).toThrow(/selection/);
+    expect(() => parseRunConfig({ data: 'demo', outHeads: 0 })).toThrow(/outHeads/);
+    expect(() => parseRunConfig({ data: 'demo', f1Threshold: Number.NaN })).toThrow(/f1Threshold/);
+  });
+});
