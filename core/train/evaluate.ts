@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Student } from '../models/types';
-import { taskMetric } from './task';
+import { taskMetric, type MetricOptions } from './task';
 import type { TrainingData } from './training-data';
 
 export interface SplitMetrics {
@@ -16,8 +16,9 @@ const SPLITS: SplitName[] = ['train', 'val', 'test'];
  * The task metric (accuracy, or micro-F1 for multi-label data) of one student on each split, in eval
  * mode. Multi-graph splits span several batches: their rows are pooled before scoring, so micro-F1
  * counts over all nodes of the split rather than averaging per batch. An empty split scores NaN.
+ * `options.f1Threshold` is the run's multi-label cut-off (config f1Threshold).
  */
-export function evaluateStudent(model: Student, data: TrainingData): SplitMetrics {
+export function evaluateStudent(model: Student, data: TrainingData, options: MetricOptions = {}): SplitMetrics {
   const labelWidth = data.task === 'multilabel' ? data.numClasses : 1;
   const pooled = new Map<SplitName, { logits: number[]; labels: number[] }>(SPLITS.map((s) => [s, { logits: [], labels: [] }]));
   for (const batch of data.evalBatches) {
@@ -38,7 +39,7 @@ export function evaluateStudent(model: Student, data: TrainingData): SplitMetric
     if (count === 0) return Number.NaN;
     const nodes = Int32Array.from({ length: count }, (_, i) => i);
     const labelArray = data.task === 'multilabel' ? Uint8Array.from(labels) : Int32Array.from(labels);
-    return taskMetric(data.task, Float32Array.from(logits), data.numClasses, labelArray, nodes);
+    return taskMetric(data.task, Float32Array.from(logits), data.numClasses, labelArray, nodes, options);
   };
   return { train: score('train'), val: score('val'), test: score('test') };
 }
