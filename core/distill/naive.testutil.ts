@@ -2,6 +2,7 @@
  * Test-only float64 references for core/distill, written as the formulas read (explicit loops over
  * nodes and their incoming edges), plus random graphs with uneven in-degrees.
  */
+import * as tf from '@tensorflow/tfjs';
 import { buildGraph } from '../graph/build';
 import type { CsrGraph } from '../graph/csr';
 import { Rng } from '../random';
@@ -116,4 +117,14 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
     scale = Math.max(scale, Math.abs(b[i]));
   }
   return worst / Math.max(scale, 1e-12);
+}
+
+/** Runs `fn` in a tensor scope and returns its plain (non-tensor) result; every tensor made inside is disposed. */
+export function inTensorScope<T>(fn: () => T): T {
+  tf.engine().startScope();
+  try {
+    return fn();
+  } finally {
+    tf.engine().endScope();
+  }
 }

@@ -1,0 +1,100 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildGraph } from '../graph/build';
+import { Rng } from '../random';
+import { kernelGraphOps } from '../tensor/graph-ops-kernels';
+import { referenceGraphOps } from '../tensor/graph-ops-reference';
+import { alignmentMatrix } from './alignment-matrix';
+import { autoTaus, tauKernels } from './auto-tau';
+import { disposeTargets, peerTargets } from './local-structure';
+import { flat, inTensorScope, naiveStructureDistance, randomRows, unevenGraph, type Rows } from './naive.testutil';
+import { neighbourL1Distances } from './neighbour-distances';
+import { builtinPlan, peerLayersOf } from './plans';
+import { planStructureLoss } from './structure-loss';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const toTensor = (rows: Rows) => tf.tensor2d(flat(rows), [rows.length, rows[0].length]);
+// the path 0 – 1 – 2 – 3 (symmetrised, self-loops added)
+const path = buildGraph(4, [0, 1, 2], [1, 2, 3]);
+
+describe.each([referenceGraphOps, kernelGraphOps])('τ auto with $implementation ops', (ops) => {
+  const distances = (rows: Rows, normalise = false, nodes?: Int32Array) =>
+    inTensorScope(() => neighbourL1Distances(ops, path, toTensor(rows), { normalise }, nodes));
+
+  it('is the median neighbour L1 distance of the fixture graph, self-loops left out', () => {
+    // 1-D features 0, 1, 3, 6: neighbour distances 1, 1, 2, 2, 3, 3 (each edge both ways) → median 2
+    const layer = [[0], [1], [3], [6]];
+    expect(Array.from(distances(layer)).sort()).toEqual([1, 1, 2, 2, 3, 3]);
+    const [tau] = autoTaus([[distances(layer)]], 100);
+    expect(tau).toEqual({ layer: 0, tau: 2, median: 2, edges: 6, fallback: false });
+    // only the edges entering nodes 2 and 3: 2 (from 1), 3 (from 3→2), 3 (from 2→3) → median 3
+    expect(autoTaus([[distances(layer, false, Int32Array.from([2, 3]))]], 100)[0].tau).toBe(3);
+  });
+
+  it('pools every student and batch of a layer, and keeps the configured τ for a layer with no spread', () => {
+    const a = distances([[0], [1], [3], [6]]);
+    const b = distances([[0], [10], [30], [60]]);
+    const zero = distances([[5], [5], [5], [5]]);
+    const taus = autoTaus([[a, b], [zero]], 100);
+    expect(taus[0].tau).toBe(6.5); // 1 1 2 2 3 3 10 10 20 20 30 30
+    expect(taus[0].edges).toBe(12);
+    expect(taus[1]).toMatchObject({ layer: 1, tau: 100, median: 0, fallback: true });
+    expect(autoTaus([[]], 7)[0]).toMatchObject({ tau: 7, fallback: true, edges: 0 });
+    expect(autoTaus([[]], 7)[0].median).toBeNaN();
+  });
+
+  it('measures normalised rows when the kernel normalises', () => {
+    // unit rows (1,0), (0,1), (−1,0), (0,−1): every neighbour distance is 2; raw rows give 3, 5, 4
+    const rows = [[1, 0], [0, 2], [-3, 0], [0, -1]];
+    expect(autoTaus([[distances(rows, true)]], 100)[0].tau).toBeCloseTo(2, 6);
+    expect(autoTaus([[distances(rows)]], 100)[0].tau).toBe(4);
+  });
+});
+
+describe('per-layer kernels (τ auto) in the distillation term and the heatmap', () => {
+  const ops = kernelGraphOps;
+  const graph = unevenGraph(71, 25, 5);
+  const rng = new Rng(5);
+  const studentRows = [0, 1, 2].map(() => randomRows(rng, 25, 4));
+  const peerRows = [0, 1, 2].map((m) => randomRows(rng, 25, 4, 1 + 3 * m));
+  const taus = autoTaus(
+    peerRows.map((rows) => [inTensorScope(() => neighbourL1Distances(ops, graph, toTensor(rows)))]),
+    100,
+  );
+  const kernels = tauKernels({ kind: 'l1', tau: 100 }, taus);
+
+  it('gives each layer its own τ, growing with the layer scale', () => {
+    expect(taus.every((t) => !t.fallback)).toBe(true);
+    expect(taus[2].tau).toBeGreaterThan(2 * taus[0].tau);
+    expect([...kernels.byLayer.values()]).toEqual(taus.map((t) => ({ kind: 'l1', tau: t.tau })));
+  });
+
+  it("planStructureLoss measures pair (i ← m) with layer m's τ on both sides", () => {
+    const plan = builtinPlan('align-ahead', 3);
+    const loss = tf.tidy(() => {
+      const targets = peerTargets(ops, graph, peerRows.map(toTensor), peerLayersOf(plan), kernels);
+      const value = planStructureLoss(ops, graph, studentRows.map(toTensor), [targets], plan, kernels).dataSync()[0];
+      disposeTargets(targets);
+      return value;
+    });
+    let expected = 0;
+    for (const { student, peer } of plan.pairs) {
+      expected += naiveStructureDistance(graph, studentRows[student], peerRows[peer], { kind: 'l1', tau: taus[peer].tau });
+    }
+    expect(expected).toBeGreaterThan(0);
+    expect(Math.abs(loss - expected)).toBeLessThan(1e-4 * expected);
+  });
+
+  it('fills heatmap column m with layer m\'s τ', () => {
+    const matrix = tf.tidy(() => alignmentMatrix(ops, graph, studentRows.map(toTensor), peerRows.map(toTensor), kernels));
+    for (let i = 0; i < 3; i++) {
+      for (let m = 0; m < 3; m++) {
+        const expected = naiveStructureDistance(graph, studentRows[i], peerRows[m], { kind: 'l1', tau: taus[m].tau });
+        expect(Math.abs(matrix[i * 3 + m] - expected)).toBeLessThan(1e-4 * expected + 1e-7);
+      }
+    }
+  });
+});
