@@ -5,7 +5,7 @@ import { Rng } from '../random';
 import { kernelGraphOps } from '../tensor/graph-ops-kernels';
 import { referenceGraphOps } from '../tensor/graph-ops-reference';
 import { alignmentMatrix } from './alignment-matrix';
-import { autoTaus, tauKernels } from './auto-tau';
+import { autoTaus, peerAutoTau, tauKernels } from './auto-tau';
 import { disposeTargets, peerTargets } from './local-structure';
 import { flat, inTensorScope, naiveStructureDistance, randomRows, unevenGraph, type Rows } from './naive.testutil';
 import { neighbourL1Distances } from './neighbour-distances';
@@ -86,6 +86,31 @@ describe('per-layer kernels (τ auto) in the distillation term and the heatmap',
     }
     expect(expected).toBeGreaterThan(0);
     expect(Math.abs(loss - expected)).toBeLessThan(1e-4 * expected);
+  });
+
+  it('peerAutoTau gives the same τ from one peer on one batch, and each peer\'s targets carry their own τ', () => {
+    const one = inTensorScope(() => peerAutoTau(ops, graph, peerRows.map(toTensor), [0, 1, 2], { kind: 'l1', tau: 100 }));
+    expect(one.taus.map((t) => t.tau)).toEqual(taus.map((t) => t.tau));
+    // a second peer twice as large: its τ doubles, and the loss measures the student with each peer's own τ
+    const plan = builtinPlan('one-to-one', 3);
+    const twice = peerRows.map((rows) => rows.map((row) => row.map((x) => 2 * x)));
+    const loss = tf.tidy(() => {
+      const peers = [peerRows, twice].map((rows) => {
+        const hidden = rows.map(toTensor);
+        return peerTargets(ops, graph, hidden, [0, 1, 2], peerAutoTau(ops, graph, hidden, [0, 1, 2], { kind: 'l1', tau: 100 }).kernels);
+      });
+      const value = planStructureLoss(ops, graph, studentRows.map(toTensor), peers, plan, { kind: 'l1', tau: 100 }).dataSync()[0];
+      peers.forEach(disposeTargets);
+      return value;
+    });
+    let expected = 0;
+    for (const [rows, scale] of [[peerRows, 1], [twice, 2]] as const) {
+      for (const { student, peer } of plan.pairs) {
+        expected += naiveStructureDistance(graph, studentRows[student], rows[peer], { kind: 'l1', tau: scale * taus[peer].tau }) / 2;
+      }
+    }
+    expect(Math.abs(loss - expected)).toBeLessThan(1e-4 * expected);
+    expect(() => peerAutoTau(ops, graph, peerRows.map(toTensor), [3], { kind: 'l1' })).toThrow(/no hidden layer 4/);
   });
 
   it('fills heatmap column m with layer m\'s τ', () => {

@@ -1,21 +1,26 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { CsrGraph } from '../graph/csr';
+import type { GraphOps } from '../tensor/graph-ops';
 import type { LayerKernels } from './layer-kernels';
-import { quartiles } from './neighbour-distances';
-import type { SimilarityKernel } from './similarity';
+import { neighbourL1Distances, quartiles } from './neighbour-distances';
+import { DEFAULT_L1_TAU, type SimilarityKernel } from './similarity';
 
 /**
  * τ auto (our extension): the l1 kernel exp(−‖Δ‖₁/τ) only shapes the local structure where d/τ
  * varies across a node's neighbours by order 1. A fixed τ = 100 suits the authors' GAT on PPI
  * (distances 55–130) but leaves a 64-wide GCN on Cora (distances ~0.1) with a near-uniform
- * structure. τ auto sets each peer layer's τ to its median neighbour L1 distance, so d/τ ≈ 1 at
+ * structure. τ auto sets each peer layer's τ to its median neighbour L1 distance, so d/τ = 1 at
  * the median whatever the scale of the features.
  *
- * When: ONCE, before the first training step, from every student's initial weights (eval mode)
- * over every training batch, pooled per layer. A fixed τ keeps the objective the same function
- * for the whole run (Adam's moments, the loss curves and the convergence summary stay comparable
- * across epochs); it needs no state to resume; and one number per layer is easy to record and
- * report. A running estimate would make the distillation target chase the features it shapes.
- * The cost: the regime can drift as the features grow; the per-epoch diagnostic (d/τ quartiles)
- * shows whether it did.
+ * When: a running estimate, taken every time a peer's targets are computed (each peer update and
+ * batch), from that peer's current layer on that batch, as a constant (no gradient flows through
+ * τ). Both sides of a pair use it. We first fixed τ once from the initial weights, and measured on
+ * Cora (GCN, 4 × 64; bench/science/structure-regime.ts): the features grow during training, so
+ * within 2–5 epochs the deeper layers reached d/τ ≈ 17–280 at the median, where every neighbour
+ * scores ≈ 0 and only the self-loop stands out: the term was inert again, from the other side. A
+ * running τ keeps the structure a function of the distances' shape, not their scale, costs one
+ * download and sort of the peer's distances per target (no extra forward pass), needs no state to
+ * resume, and is recorded per epoch with the diagnostic (its `tau`, measured on the evaluation nodes).
  */
 
 export interface LayerTau {
@@ -31,9 +36,9 @@ export interface LayerTau {
 }
 
 /**
- * τ per layer from pooled neighbour distances: `distances[layer]` lists the samples (one per
- * student and batch, e.g. from neighbourL1Distances) of that layer. A layer whose median distance
- * is 0 or undefined (all rows equal, or no neighbour edges) keeps `fallbackTau`.
+ * τ per layer from pooled neighbour distances: `distances[layer]` lists the samples (e.g. one per
+ * batch, from neighbourL1Distances) of that layer. A layer whose median distance is 0 or undefined
+ * (all rows equal, or no neighbour edges) keeps `fallbackTau`.
  */
 export function autoTaus(distances: readonly (readonly ArrayLike<number>[])[], fallbackTau: number): LayerTau[] {
   return distances.map((samples, layer) => {
@@ -46,6 +51,29 @@ export function autoTaus(distances: readonly (readonly ArrayLike<number>[])[], f
 }
 
 /** The per-layer kernels of an l1 kernel with the given τ (its other fields kept, normalise included). */
-export function tauKernels(base: Extract<SimilarityKernel, { kind: 'l1' }>, taus: readonly LayerTau[]): LayerKernels {
+export function tauKernels(base: L1Kernel, taus: readonly LayerTau[]): LayerKernels {
   return { byLayer: new Map(taus.map(({ layer, tau }) => [layer, { ...base, tau }])) };
+}
+
+export type L1Kernel = Extract<SimilarityKernel, { kind: 'l1' }>;
+
+/**
+ * τ auto for one peer on one batch: each listed layer's τ from that layer's median neighbour
+ * distance (over the edges entering `nodes`, default all), with `base.tau` as the fallback. Pass
+ * the result to peerTargets (training), alignmentMatrix or pairDiagnostics.
+ */
+export function peerAutoTau(
+  ops: GraphOps,
+  graph: CsrGraph,
+  peerHidden: readonly tf.Tensor2D[],
+  layers: Iterable<number>,
+  base: L1Kernel,
+  nodes?: Int32Array,
+): { kernels: LayerKernels; taus: LayerTau[] } {
+  const wanted = [...new Set(layers)];
+  const missing = wanted.find((layer) => !peerHidden[layer]);
+  if (missing !== undefined) throw new Error(`peerAutoTau: the peer has no hidden layer ${missing + 1} (it has ${peerHidden.length})`);
+  const samples = wanted.map((layer) => [neighbourL1Distances(ops, graph, peerHidden[layer], base, nodes)]);
+  const taus = autoTaus(samples, base.tau ?? DEFAULT_L1_TAU).map((t, i) => ({ ...t, layer: wanted[i] }));
+  return { kernels: tauKernels(base, taus), taus };
 }

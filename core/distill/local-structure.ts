@@ -31,6 +31,8 @@ export interface StructureTarget {
   readonly logProbs: tf.Tensor1D;
   /** LS_T per edge, [E] (= exp(logProbs), kept to avoid recomputing it for every pair) */
   readonly probs: tf.Tensor1D;
+  /** the kernel the target was measured with; the student's side of a pair is measured with it too */
+  readonly kernel?: SimilarityKernel;
 }
 
 /** peer layer index (0-based) → its target */
@@ -42,7 +44,7 @@ export function structureTarget(ops: GraphOps, graph: CsrGraph, peerH: tf.Tensor
     const log = localStructureLog(ops, graph, peerH, kernel);
     return [constantCopy(log), constantCopy(log.exp())];
   });
-  return { logProbs, probs };
+  return { logProbs, probs, kernel };
 }
 
 /**

@@ -12,10 +12,11 @@ import type { SimilarityKernel } from './similarity';
  *
  *   (1/(K−1)) · Σ_{peers j} Σ_{(i←m) in plan} D(H_k⁽ⁱ⁾, H_j⁽ᵐ⁾)
  *
- * `peers` holds one target map per peer (from peerTargets over peerLayersOf(plan)). Each student
- * layer's log local structure is computed once per kernel and shared by all peers and pairs that
- * read it (with per-layer kernels, pair (i ← m) measures student layer i with layer m's kernel).
- * Zero (a constant) when the plan or the peer list is empty.
+ * `peers` holds one target map per peer (from peerTargets over peerLayersOf(plan)). Pair (i ← m)
+ * measures student layer i with the kernel peer layer m's target was measured with (so per-layer
+ * or per-peer τ, as τ auto gives, apply to both sides); `kernel` serves targets that carry none.
+ * Each student layer's log structure is computed once per kernel and shared by every pair that
+ * reads it. Zero (a constant) when the plan or the peer list is empty.
  */
 export function planStructureLoss(
   ops: GraphOps,
@@ -28,24 +29,25 @@ export function planStructureLoss(
 ): tf.Scalar {
   if (plan.pairs.length === 0 || peers.length === 0) return tf.scalar(0);
   return tf.tidy(() => {
-    const studentLog = new Map<number, Map<SimilarityKernel, tf.Tensor1D>>();
     for (const pair of plan.pairs) {
-      const h = studentHidden[pair.student];
-      if (!h) {
+      if (!studentHidden[pair.student]) {
         throw new UserError(`alignment plan '${plan.name}': student layer ${pair.student + 1} does not exist (the student has ${studentHidden.length} hidden layers)`);
       }
-      const byKernel = studentLog.get(pair.student) ?? new Map<SimilarityKernel, tf.Tensor1D>();
-      studentLog.set(pair.student, byKernel);
-      const pairKernel = kernelOfLayer(kernel, pair.peer);
-      if (!byKernel.has(pairKernel)) byKernel.set(pairKernel, localStructureLog(ops, graph, h, pairKernel));
     }
+    const studentLog = new Map<string, tf.Tensor1D>();
+    const studentLogOf = (layer: number, pairKernel: SimilarityKernel) => {
+      const key = `${layer}:${JSON.stringify(pairKernel)}`;
+      let log = studentLog.get(key);
+      if (!log) studentLog.set(key, (log = localStructureLog(ops, graph, studentHidden[layer], pairKernel)));
+      return log;
+    };
     const terms: tf.Scalar[] = [];
     peers.forEach((targets, peerIndex) => {
       for (const pair of plan.pairs) {
         const target = targets.get(pair.peer);
         if (!target) throw new Error(`planStructureLoss: peer ${peerIndex} has no target for its layer ${pair.peer + 1}`);
-        const log = studentLog.get(pair.student)!.get(kernelOfLayer(kernel, pair.peer))!;
-        terms.push(structureKl(graph, log, target, nodes));
+        const pairKernel = target.kernel ?? kernelOfLayer(kernel, pair.peer);
+        terms.push(structureKl(graph, studentLogOf(pair.student, pairKernel), target, nodes));
       }
     });
     return tf.addN(terms).div(peers.length);
