@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { distillationWarning, INERT_CONTRAST, signalState } from './inert-warning';
+import { DISTILLATION_SIGNAL_COLUMNS } from '../../contract/distillation-signal';
+import { distillationWarning, INERT_CONTRAST, signalRows, signalState } from './inert-warning';
 import type { PairDiagnostic } from './structure-diagnostics';
 
 const pair = (studentLayer: number, peerLayer: number, contrast: number, tau: number | null, medianOverTau: number): PairDiagnostic => ({
@@ -52,5 +53,28 @@ describe('the inert-term warning', () => {
     );
     expect(signalState(pair(1, 0, Number.NaN, 100, 1))).toBe('unknown');
     expect(distillationWarning([pair(1, 0, Number.NaN, 100, 1)])).toBeNull();
+  });
+});
+
+describe('signal rows for the store and the CSV export', () => {
+  it('flatten each pair with its state, in the documented columns, NaN as null', () => {
+    const rows = signalRows(7, 1, 0, [pair(1, 0, 7.3e-7, 100, 0.0024), pair(0, 2, Number.NaN, null, 0)]);
+    expect(rows[0]).toEqual({
+      epoch: 7,
+      student: 1,
+      peer: 0,
+      studentLayer: 1,
+      peerLayer: 0,
+      tau: 100,
+      distanceOverTauQ1: 0.0012,
+      distanceOverTauMedian: 0.0024,
+      distanceOverTauQ3: 0.0048,
+      meanKl: 7.3e-7,
+      contrast: 7.3e-7,
+      studentContrast: 7.3e-7,
+      state: 'near-uniform',
+    });
+    expect(rows[1]).toMatchObject({ tau: null, distanceOverTauMedian: null, contrast: null, meanKl: null, state: 'unknown' });
+    expect(Object.keys(rows[0]).sort()).toEqual([...DISTILLATION_SIGNAL_COLUMNS].sort());
   });
 });

@@ -1,3 +1,4 @@
+import type { DistillationSignalRow, SignalStateName } from '../../contract/distillation-signal';
 import type { PairDiagnostic } from './structure-diagnostics';
 
 /**
@@ -21,10 +22,8 @@ import type { PairDiagnostic } from './structure-diagnostics';
 export const INERT_CONTRAST = 1e-4;
 export const SATURATED_DISTANCE_OVER_TAU = 5;
 
-export type SignalState = 'active' | 'near-uniform' | 'saturated' | 'unknown';
-
 /** The state of one planned pair's teaching signal (the peer side's structure). */
-export function signalState(d: PairDiagnostic): SignalState {
+export function signalState(d: PairDiagnostic): SignalStateName {
   if (d.distanceOverTau && d.distanceOverTau.median > SATURATED_DISTANCE_OVER_TAU) return 'saturated';
   if (!Number.isFinite(d.contrast)) return 'unknown';
   return d.contrast < INERT_CONTRAST ? 'near-uniform' : 'active';
@@ -78,4 +77,24 @@ export function distillationWarning(diagnostics: readonly PairDiagnostic[]): str
   const verdict = all ? 'the distillation term barely acts' : 'those pairs barely act';
   const hint = 'try τ auto (--tau auto), or a τ of the order of the distances';
   return `${parts.join('. ')}: ${verdict}; ${hint}.`;
+}
+
+/** The stored/exported rows of one epoch's diagnostics between `student` and `peer` (NaN → null). */
+export function signalRows(epoch: number, student: number, peer: number, diagnostics: readonly PairDiagnostic[]): DistillationSignalRow[] {
+  const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
+  return diagnostics.map((d) => ({
+    epoch,
+    student,
+    peer,
+    studentLayer: d.studentLayer,
+    peerLayer: d.peerLayer,
+    tau: d.tau,
+    distanceOverTauQ1: finite(d.distanceOverTau?.q1),
+    distanceOverTauMedian: finite(d.distanceOverTau?.median),
+    distanceOverTauQ3: finite(d.distanceOverTau?.q3),
+    meanKl: finite(d.meanKl),
+    contrast: finite(d.contrast),
+    studentContrast: finite(d.studentContrast),
+    state: signalState(d),
+  }));
 }
