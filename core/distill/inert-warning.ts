@@ -7,10 +7,10 @@ import type { PairDiagnostic } from './structure-diagnostics';
  *
  * - near-uniform: d/τ ≪ 1 for every neighbour, exp(−d/τ) ≈ 1 − d/τ, and the structure differs from
  *   uniform only at second order. Threshold INERT_CONTRAST = 1e-4: in the authors' regime (their GAT
- *   on PPI-shaped data at τ = 100, d/τ ≈ 0.7–1.9) the contrast was 4.7e-3 to 1.2e-2 over the first 10
- *   epochs, which is where the paper's effect lives; a 4 × 64 GCN on Cora at τ = 100 gave 4e-8 to
- *   8e-5 over the same epochs (only its deepest pair crossed 1e-4 later, as its features grew).
- *   1e-4 sits 47× below the smallest working value. Contrast falls with degree (even a saturated
+ *   at τ = 100 on ppi-like data calibrated to PPI, d/τ ≈ 0.6–1.8) the contrast was 2.0e-3 to 6.3e-3
+ *   over the first 5 epochs, which is where the paper's effect lives; a 4 × 64 GCN on Cora at
+ *   τ = 100 gave 4e-8 to 8e-5 over its first 10 epochs (only its deepest pair crossed 1e-4 later, as
+ *   its features grew). 1e-4 sits 20× below the smallest working value. Contrast falls with degree (even a saturated
  *   structure has contrast ≈ 0.014 at degree 20, 0.005 at degree 100), so on graphs with mean degree
  *   in the hundreds the threshold would call working pairs inert: read the d/τ quartiles there.
  * - saturated: d/τ ≫ 1 for most neighbours, every neighbour scores ≈ 0 next to the self-loop's 1,
