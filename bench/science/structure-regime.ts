@@ -1,7 +1,7 @@
 /**
  * Measures the regime of the local-structure term (issue 17's "is the distillation doing anything"):
- * K = 2 students trained with align-ahead distillation (at τ = 100, or τ auto re-estimated from the
- * peer at every step), and at chosen epochs the diagnostic of every planned pair
+ * K = 2 students trained with align-ahead distillation (at τ = 100, or τ auto re-estimated from each
+ * peer once per epoch on the evaluation nodes, as the trainer does), and at chosen epochs the diagnostic of every planned pair
  * (core/distill/structure-diagnostics.ts) at τ = 100 and at τ auto, on the evaluation nodes. Its
  * figures justify the thresholds in core/distill/inert-warning.ts (see docs/PROTOCOL.md).
  *
@@ -64,11 +64,22 @@ const autoTau = values['train-tau'] === 'auto';
 console.log(JSON.stringify({ backend: report.tfBackend, data: dataset.name, model: config.model, trainTau: values['train-tau'] }));
 
 const fmt = (x: number) => +x.toPrecision(3);
+/** τ auto per peer (student index), measured in eval mode on the evaluation nodes. */
+function autoKernels(): KernelChoice[] {
+  const { batch, nodes } = data.alignment;
+  return students.map((s) => {
+    const { logits, hidden } = s.forward(batch.graph, batch.features, { training: false });
+    const { kernels } = peerAutoTau(ops, batch.graph, hidden, peerLayersOf(plan), base, nodes);
+    tf.dispose([logits, ...hidden]);
+    return kernels;
+  });
+}
+
 function diagnose(epoch: number): void {
   const { batch, nodes } = data.alignment;
+  const auto = autoKernels()[1];
   const lines = tf.tidy(() => {
     const [a, b] = students.map((s) => s.forward(batch.graph, batch.features, { training: false }).hidden);
-    const auto = peerAutoTau(ops, batch.graph, b, peerLayersOf(plan), base, nodes).kernels;
     return ([['100', fixed], ['auto', auto]] as const).map(([name, kernel]) => {
       const d = pairDiagnostics(ops, batch.graph, a, b, plan, kernel, nodes);
       return {
@@ -87,11 +98,13 @@ function diagnose(epoch: number): void {
 const REPORT_AT = new Set([0, 1, 2, 5, 10, 20, 50, 100, 200, 300]);
 diagnose(0);
 for (let epoch = 1; epoch <= epochs; epoch++) {
+  // the τ this epoch's steps use: measured before the epoch (after the previous one)
+  const peerKernels = autoTau ? autoKernels() : [fixed, fixed];
   for (let k = 0; k < 2; k++) {
     for (const batch of data.trainBatches) {
       tf.tidy(() => {
         const peerHidden = students[1 - k].forward(batch.graph, batch.features, { training: false }).hidden;
-        const kernel = autoTau ? peerAutoTau(ops, batch.graph, peerHidden, peerLayersOf(plan), base).kernels : fixed;
+        const kernel = peerKernels[1 - k];
         const targets = peerTargets(ops, batch.graph, peerHidden, peerLayersOf(plan), kernel);
         const variables = students[k].trainableVariables();
         const { grads } = tf.variableGrads(() => {

@@ -12,15 +12,18 @@ import { DEFAULT_L1_TAU, type SimilarityKernel } from './similarity';
  * structure. τ auto sets each peer layer's τ to its median neighbour L1 distance, so d/τ = 1 at
  * the median whatever the scale of the features.
  *
- * When: a running estimate, taken every time a peer's targets are computed (each peer update and
- * batch), from that peer's current layer on that batch, as a constant (no gradient flows through
- * τ). Both sides of a pair use it. We first fixed τ once from the initial weights, and measured on
- * Cora (GCN, 4 × 64; bench/science/structure-regime.ts): the features grow during training, so
- * within 2–5 epochs the deeper layers reached d/τ ≈ 17–280 at the median, where every neighbour
- * scores ≈ 0 and only the self-loop stands out: the term was inert again, from the other side. A
- * running τ keeps the structure a function of the distances' shape, not their scale, costs one
- * download and sort of the peer's distances per target (no extra forward pass), needs no state to
- * resume, and is recorded per epoch with the diagnostic (its `tau`, measured on the evaluation nodes).
+ * When: a running estimate, refreshed once per epoch. Before the first step and after every epoch,
+ * each peer's τ per layer is measured in eval mode on the evaluation nodes (the pass that records
+ * the per-epoch diagnostic) and held, as a constant (no gradient flows through τ), for the next
+ * epoch's steps; both sides of a pair use it. We first fixed τ once from the initial weights, and
+ * measured it drifting on Cora (GCN, 4 × 64; bench/science/structure-regime.ts): the features grow
+ * during training, and within 2–5 epochs the deeper layers reached d/τ ≈ 17–280 at the median,
+ * where every neighbour scores ≈ 0 next to the self-loop: the term was inert again, from the other
+ * side. Refreshing per epoch tracks that growth; refreshing per step would too, but would read the
+ * peer's distances back on every step, which asynchronous GPU backends only allow once per epoch.
+ * Per epoch, the τ in use is exactly the one recorded with the diagnostic, and a fixed objective
+ * holds within each epoch. No state is needed to resume beyond the last epoch's τ, which the
+ * checkpoint carries.
  */
 
 export interface LayerTau {
@@ -58,9 +61,10 @@ export function tauKernels(base: L1Kernel, taus: readonly LayerTau[]): LayerKern
 export type L1Kernel = Extract<SimilarityKernel, { kind: 'l1' }>;
 
 /**
- * τ auto for one peer on one batch: each listed layer's τ from that layer's median neighbour
- * distance (over the edges entering `nodes`, default all), with `base.tau` as the fallback. Pass
- * the result to peerTargets (training), alignmentMatrix or pairDiagnostics.
+ * τ auto for one peer: each listed layer's τ from that layer's median neighbour distance over the
+ * edges entering `nodes` (default all) of `graph`, with `base.tau` as the fallback. The trainer
+ * calls it per peer once per epoch on the evaluation batch and passes the kernels to peerTargets
+ * (training), alignmentMatrix and pairDiagnostics.
  */
 export function peerAutoTau(
   ops: GraphOps,
