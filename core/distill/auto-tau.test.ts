@@ -2,8 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildGraph } from '../graph/build';
 import { Rng } from '../random';
-import { kernelGraphOps } from '../tensor/graph-ops-kernels';
-import { referenceGraphOps } from '../tensor/graph-ops-reference';
+import { GRAPH_OPS_UNDER_TEST } from '../models/testing/fixtures';
 import { alignmentMatrix } from './alignment-matrix';
 import { autoTaus, peerAutoTau, tauKernels } from './auto-tau';
 import { disposeTargets, peerTargets } from './local-structure';
@@ -20,7 +19,7 @@ const toTensor = (rows: Rows) => tf.tensor2d(flat(rows), [rows.length, rows[0].l
 // the path 0 – 1 – 2 – 3 (symmetrised, self-loops added)
 const path = buildGraph(4, [0, 1, 2], [1, 2, 3]);
 
-describe.each([referenceGraphOps, kernelGraphOps])('τ auto with $implementation ops', (ops) => {
+describe.each(GRAPH_OPS_UNDER_TEST)('τ auto with $implementation ops', (ops) => {
   const distances = (rows: Rows, normalise = false, nodes?: Int32Array) =>
     inTensorScope(() => neighbourL1Distances(ops, path, toTensor(rows), { normalise }, nodes));
 
@@ -55,7 +54,7 @@ describe.each([referenceGraphOps, kernelGraphOps])('τ auto with $implementation
 });
 
 describe('per-layer kernels (τ auto) in the distillation term and the heatmap', () => {
-  const ops = kernelGraphOps;
+  const ops = GRAPH_OPS_UNDER_TEST[1];
   const graph = unevenGraph(71, 25, 5);
   const rng = new Rng(5);
   const studentRows = [0, 1, 2].map(() => randomRows(rng, 25, 4));

@@ -2,8 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../errors';
 import { Rng } from '../random';
-import { kernelGraphOps } from '../tensor/graph-ops-kernels';
-import { referenceGraphOps } from '../tensor/graph-ops-reference';
+import { GRAPH_OPS_UNDER_TEST } from '../models/testing/fixtures';
 import { structureDistance, structureTarget } from './local-structure';
 import {
   finiteDifferences,
@@ -30,7 +29,7 @@ const NORMALISED: SimilarityKernel[] = [
   { kind: 'linear', normalise: true },
 ];
 
-describe.each([referenceGraphOps, kernelGraphOps])('normalised kernels with $implementation ops', (ops) => {
+describe.each(GRAPH_OPS_UNDER_TEST)('normalised kernels with $implementation ops', (ops) => {
   const graph = unevenGraph(5, 25, 6);
   // rows of very different norms: without normalisation the large ones dominate the L1 distances
   const rows = randomRows(new Rng(6), 25, 4).map((row, i) => row.map((x) => x * (i % 3 === 0 ? 50 : 1)));

@@ -2,8 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildGraph } from '../graph/build';
 import { Rng } from '../random';
-import { kernelGraphOps } from '../tensor/graph-ops-kernels';
-import { referenceGraphOps } from '../tensor/graph-ops-reference';
+import { GRAPH_OPS_UNDER_TEST } from '../models/testing/fixtures';
 import type { KernelChoice } from './layer-kernels';
 import { flat, inTensorScope, naiveLogStructure, naiveStructureDistance, naiveUnit, randomRows, unevenGraph, type Rows } from './naive.testutil';
 import { quartiles } from './neighbour-distances';
@@ -76,7 +75,7 @@ describe('structure contrast', () => {
   });
 });
 
-describe.each([referenceGraphOps, kernelGraphOps])('pairDiagnostics with $implementation ops', (ops) => {
+describe.each(GRAPH_OPS_UNDER_TEST)('pairDiagnostics with $implementation ops', (ops) => {
   const graph = unevenGraph(17, 30, 6);
   const rng = new Rng(23);
   const student = [0, 1, 2].map(() => randomRows(rng, 30, 4));

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../errors';
 import { createStudent } from '../models/student';
 import { Rng } from '../random';
-import { referenceGraphOps } from '../tensor/graph-ops-reference';
+import { GRAPH_OPS_UNDER_TEST } from '../models/testing/fixtures';
 import { parseRunConfig, similarityKernelOf, studentOptionsOf } from './run-config';
 
 beforeAll(async () => {
@@ -21,7 +21,7 @@ describe("the run config's scientific-fidelity options", () => {
 
   it('build the student they describe: 3 averaged output heads, no bias under the authors init', () => {
     const config = parseRunConfig({ data: 'demo', model: 'gat', layers: 2, hidden: 4, heads: 2, outHeads: 3, init: 'authors' });
-    const student = createStudent({ model: 'gat', inFeatures: 6, numClasses: 5, layers: 2, hidden: 4, heads: 2, ...studentOptionsOf(config) }, referenceGraphOps, new Rng(0));
+    const student = createStudent({ model: 'gat', inFeatures: 6, numClasses: 5, layers: 2, hidden: 4, heads: 2, ...studentOptionsOf(config) }, GRAPH_OPS_UNDER_TEST[0], new Rng(0));
     const weights = student.getWeights();
     expect(weights['output.weight'].shape).toEqual([8, 15]);
     expect(Object.keys(weights).filter((name) => name.endsWith('.bias'))).toEqual([]);
