@@ -22,8 +22,8 @@ import { DEFAULT_L1_TAU, type SimilarityKernel } from './similarity';
  * side. Refreshing per epoch tracks that growth; refreshing per step would too, but would read the
  * peer's distances back on every step, which asynchronous GPU backends only allow once per epoch.
  * Per epoch, the τ in use is exactly the one recorded with the diagnostic, and a fixed objective
- * holds within each epoch. No state is needed to resume beyond the last epoch's τ, which the
- * checkpoint carries.
+ * holds within each epoch. Resuming needs no stored τ: eval mode is deterministic, so τ measured
+ * from the restored weights is the one the interrupted run would have used.
  */
 
 export interface LayerTau {

@@ -6,7 +6,7 @@ import { UserError } from '../errors';
 import { Rng } from '../random';
 import type { ExperimentStore } from '../store';
 import { getGraphOps, initBackend, type BackendReport } from '../tensor/backend';
-import { newRunRecord, parseRunConfig } from './run-config';
+import { newRunRecord, parseRunConfig, refusePendingOptions } from './run-config';
 import { trainStudents, type TrainEvent, type TrainOutcome } from './trainer';
 import { prepareTrainingData, type TrainingData } from './training-data';
 import { appVersion } from '../version';
@@ -46,6 +46,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const existing = options.runId !== undefined ? store.getRun(options.runId) : null;
   if (options.runId !== undefined && !existing) throw new UserError(`run ${options.runId} does not exist`);
   const config = parseRunConfig(existing ? existing.config : options.config);
+  refusePendingOptions(config);
 
   const backend = await initBackend({ prefer: config.backend });
   const dataset = await loadDataset(config.data, { cacheDir: options.cacheDir });
