@@ -115,7 +115,22 @@ export interface BackendInfo {
   threads: number | null;
   /** threads running the project's graph kernels; null with native graph ops */
   kernelThreads?: number | null;
+  /** the GPU, on the webgpu backend; absent (or null) elsewhere */
+  adapter?: GpuAdapterInfo | null;
   skipped: { backend: string; reason: string }[];
+}
+
+/** A WebGPU adapter as the backend report names it (also kept in a run's backendReport.adapter). */
+export interface GpuAdapterInfo {
+  vendor: string;
+  architecture: string;
+  /** the device's name, e.g. "llvmpipe-…" or a GPU model */
+  device: string;
+  description: string;
+  /** the native API Dawn drives it through: vulkan, metal, d3d12 */
+  backendType: string;
+  /** a software adapter (lavapipe, SwiftShader): correct, never fast */
+  fallback: boolean;
 }
 
 /** A student's best so far, as the store decides it: the first epoch reaching the highest validation metric. */

@@ -1,9 +1,11 @@
 import type { BackendInfo } from '../../contract/api';
 import { defaultDatabasePath, openStore } from '../store';
+import type { BackendPreference } from '../tensor/backend';
 import { UserError } from '../errors';
 import { parseRunConfig } from '../train/run-config';
 import type { ExperimentEvent } from '../runs/record-events';
 import type { ExperimentResult } from '../runs/run-experiment';
+import { adapterLabel } from '../api/adapter-label';
 import { parseOptions, printJson, type CliIo, type Command } from './command';
 import { createProgress, type Progress } from './progress';
 import { configFromFlags, RUN_FLAG_OPTIONS, RUN_FLAGS_USAGE } from './train-flags';
@@ -23,7 +25,8 @@ export function progressReporter(io: CliIo, label: string): (event: ExperimentEv
     } else if (event.type === 'run.status' && event.status === 'running' && backend) {
       const skipped = backend.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
       const kernelThreads = backend.kernelThreads ? ` on ${backend.kernelThreads} threads` : '';
-      io.err(`run ${event.runId}: backend ${backend.backend} (${backend.graphOps} graph ops${kernelThreads})${skipped ? ` — skipped ${skipped}` : ''}`);
+      const gpu = backend.adapter ? ` on ${adapterLabel(backend.adapter)}` : '';
+      io.err(`run ${event.runId}: backend ${backend.backend}${gpu} (${backend.graphOps} graph ops${kernelThreads})${skipped ? ` — skipped ${skipped}` : ''}`);
     } else if (event.type === 'run.epoch') {
       progress ??= createProgress(io, label, event.plannedEpochs);
       const vals = event.metrics.map((m) => formatMetric(m.valMetric)).join(' ');
@@ -42,6 +45,7 @@ export function resultJson(result: ExperimentResult) {
     backend: result.backend.backend,
     graphOps: result.backend.graphOps,
     kernelThreads: result.backend.kernelThreads,
+    adapter: result.backend.adapter ?? null,
     epochs: result.epochsDone,
     epochMsMedian: Number(result.epochMsMedian.toFixed(3)),
     plan: result.plan.pairs.map((p) => `${p.student + 1}<-${p.peer + 1}`).join(','),
@@ -77,6 +81,7 @@ const trainCommand: Command = {
 ${RUN_FLAGS_USAGE}
   --db FILE      experiment database [$ALIGNAHEAD_DB or ~/.alignahead/workbench.sqlite]
   --resume ID    continue run ID from its last checkpoint to its planned epochs
+                 (with --backend B: on backend B instead of the run's own)
   --json         print one JSON summary as the last stdout line
   --queue URL    train on remote workers (alignahead worker) through this Redis; the run is recorded here`,
   async run(argv, io) {
@@ -90,6 +95,8 @@ ${RUN_FLAGS_USAGE}
     // Validate before opening anything, so a bad flag costs nothing.
     const config = resumeId === undefined ? parseRunConfig(configFromFlags(values)) : undefined;
     if (values.queue !== undefined) return (await import('./queue-runs')).trainOnQueue({ values, config, resumeId, io });
+    // initBackend checks the name (a UserError listing the valid ones)
+    const backend = resumeId !== undefined ? (values.backend as BackendPreference | undefined) : undefined;
     // Loaded on demand: the tensor engine takes seconds to load and other commands do not need it.
     const { runExperiment } = await import('../runs/run-experiment');
     const store = openStore(values.db ?? defaultDatabasePath());
@@ -100,6 +107,7 @@ ${RUN_FLAGS_USAGE}
         config,
         runId: resumeId,
         resume: resumeId !== undefined,
+        backend,
         cacheDir: values.cache,
         signal: interrupt.signal,
         onEvent: values.quiet ? undefined : progressReporter(io, 'train'),
@@ -108,7 +116,8 @@ ${RUN_FLAGS_USAGE}
       const summary = resultJson(result);
       if (values.json) printJson(io, summary);
       else {
-        io.out(`run ${summary.runId} ${summary.status}: ${summary.epochs} epochs, ${summary.epochMsMedian} ms/epoch (median), backend ${summary.backend}`);
+        const gpu = summary.adapter ? ` on ${adapterLabel(summary.adapter)}` : '';
+        io.out(`run ${summary.runId} ${summary.status}: ${summary.epochs} epochs, ${summary.epochMsMedian} ms/epoch (median), backend ${summary.backend}${gpu}`);
         summary.students.forEach((s, k) =>
           io.out(`  student ${k + 1}: best val ${formatMetric(s.bestVal)} at epoch ${s.bestEpoch}, test ${formatMetric(s.test)}`),
         );

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../errors';
 import { validateGraph } from '../graph/validate';
-import { generatePpiLike } from './ppi-like';
+import { generatePpiLike, PPI_TOTALS, shareOut } from './ppi-like';
 import type { GraphData } from '../graph/graph-data';
 import type { Dataset } from './types';
 
@@ -59,29 +60,76 @@ function knnMicroF1(dataset: Dataset, represent: (part: GraphData) => ArrayLike<
 }
 
 describe('generatePpiLike', () => {
-  it('has the PPI shape by default: 24 graphs, 50 features, 121 labels, 20/2/2 split', () => {
+  it("is calibrated to PPI's published totals by default: 24 graphs, 56,944 nodes, 818,716 edges, 20/2/2 split", () => {
     const dataset = generatePpiLike();
     expect(dataset.name).toBe('ppi-like');
     expect(dataset.task).toBe('multilabel');
-    expect(dataset.numFeatures).toBe(50);
-    expect(dataset.numClasses).toBe(121);
+    expect(dataset.numFeatures).toBe(PPI_TOTALS.features);
+    expect(dataset.numClasses).toBe(PPI_TOTALS.labels);
     expect(dataset.graphs).toHaveLength(24);
-    expect(dataset.graphSplit).toEqual({
-      train: Array.from({ length: 20 }, (_, i) => i),
-      val: [20, 21],
-      test: [22, 23],
+    const range = (start: number, count: number) => Array.from({ length: count }, (_, i) => start + i);
+    expect(dataset.graphSplit).toEqual({ train: range(0, 20), val: [20, 21], test: [22, 23] });
+    const nodesOf = (graphs: number[]) => graphs.reduce((n, g) => n + dataset.graphs[g].graph.numNodes, 0);
+    const split = dataset.graphSplit!;
+    expect([nodesOf(split.train), nodesOf(split.val), nodesOf(split.test)]).toEqual([44_906, 6_514, 5_524]);
+    let pairs = 0;
+    let positives = 0;
+    let cells = 0;
+    dataset.graphs.forEach((part, g) => {
+      validateGraph(part.graph, `graph ${g}`);
+      const n = part.graph.numNodes;
+      let selfLoops = 0;
+      for (let v = 0; v < n; v++) for (let e = part.graph.offsets[v]; e < part.graph.offsets[v + 1]; e++) selfLoops += Number(part.graph.sources[e] === v);
+      expect(selfLoops).toBe(n);
+      pairs += (part.graph.sources.length - n) / 2;
+      expect(part.features.length).toBe(n * 50);
+      expect(part.labels.length).toBe(n * 121);
+      for (const x of part.labels) positives += x;
+      cells += part.labels.length;
     });
+    // edges are undirected neighbour pairs, self-loops not counted (mean degree 2 · 818,716 / 56,944 = 28.8)
+    expect(pairs).toBe(818_716);
+    expect(nodesOf(range(0, 24))).toBe(56_944);
+    // graphs differ in size, as PPI's do
+    const sizes = dataset.graphs.map((part) => part.graph.numNodes);
+    expect(Math.max(...sizes) / Math.min(...sizes)).toBeGreaterThan(1.5);
+    // PPI's label density, 31% positive cells (expected; the draw's own noise is ~2e-4)
+    expect(Math.abs(positives / cells - PPI_TOTALS.positiveRate)).toBeLessThan(0.01);
+  });
+
+  it('keeps the uniform layout for explicit sizes: every graph the same size', () => {
+    const dataset = generatePpiLike({ graphs: 24, nodesPerGraph: 300, edgesPerGraph: 3000, labels: 121, features: 50 });
+    expect(dataset.name).toBe('ppi-like:24:300:3000:121');
     dataset.graphs.forEach((part, g) => {
       validateGraph(part.graph, `graph ${g}`);
       expect(part.graph.numNodes).toBe(300);
-      expect(part.features.length).toBe(300 * 50);
-      expect(part.labels).toBeInstanceOf(Uint8Array);
-      expect(part.labels.length).toBe(300 * 121);
       expect(part.labels.every((x) => x === 0 || x === 1)).toBe(true);
       // symmetrised 3000 draws plus self-loops, minus repeats (common: draws concentrate in communities)
       expect(part.graph.sources.length).toBeGreaterThan(300 + 2 * 3000 * 0.75);
       expect(part.graph.sources.length).toBeLessThanOrEqual(300 + 2 * 3000);
     });
+  });
+
+  it('names the same uniform data as before the calibrated default existed (pinned digests)', () => {
+    const digest = (dataset: Dataset) => {
+      const hash = createHash('sha256');
+      for (const { graph, features, labels } of dataset.graphs) {
+        for (const array of [graph.offsets, graph.sources, features, labels]) hash.update(Buffer.from(array.buffer, array.byteOffset, array.byteLength));
+      }
+      return hash.digest('hex');
+    };
+    expect(digest(generatePpiLike({ graphs: 4, nodesPerGraph: 20, edgesPerGraph: 40, labels: 6, features: 3 }))).toBe(
+      '46ec4d0f07ab8278ba72940d95e15c0a9c56d11ab36f37f33dbea520b1a8418e',
+    );
+    expect(digest(generatePpiLike({ graphs: 5, nodesPerGraph: 60, edgesPerGraph: 300, labels: 12, features: 10, seed: 2 }))).toBe(
+      'd642c17ced482b3ce1ff079ce385e7fb95946e39ad768ced346c23a3afdabe3f',
+    );
+  });
+
+  it('shares totals out exactly', () => {
+    expect(shareOut(10, [1, 1, 1])).toEqual([4, 3, 3]);
+    expect(shareOut(818_716, [3, 1, 2, 7]).reduce((a, b) => a + b, 0)).toBe(818_716);
+    expect(shareOut(5, [0.2, 0.8])).toEqual([1, 4]);
   });
 
   it('scales the split to the graph count, keeping at least one validation and one test graph', () => {

@@ -9,7 +9,9 @@ describe('parseDatasetSpec', () => {
   });
 
   it('parses ppi-like with and without sizes', () => {
-    expect(parseDatasetSpec('ppi-like')).toEqual({ kind: 'ppi-like', graphs: 24, nodesPerGraph: 300, edgesPerGraph: 3000, labels: 121, features: 50 });
+    // plain ppi-like is calibrated to PPI's published totals (issue 17); sizes give the uniform layout
+    expect(parseDatasetSpec('ppi-like')).toEqual({ kind: 'ppi-like', calibrated: 'ppi' });
+    expect(parseDatasetSpec('ppi-like:24:300:3000:121')).toEqual({ kind: 'ppi-like', graphs: 24, nodesPerGraph: 300, edgesPerGraph: 3000, labels: 121, features: 50 });
     expect(parseDatasetSpec('ppi-like:6:50:200:10')).toEqual({ kind: 'ppi-like', graphs: 6, nodesPerGraph: 50, edgesPerGraph: 200, labels: 10, features: 50 });
     expect(parseDatasetSpec('ppi-like:6:50:200:10:8')).toMatchObject({ features: 8 });
   });
@@ -64,7 +66,7 @@ describe('datasetFromSpec', () => {
   });
 
   it('canonical text round-trips through the parser', () => {
-    for (const text of ['csbm:2000:20000:5', 'csbm:10:20:3:7', 'ppi-like', 'ppi-like:6:50:200:10', 'ppi-like:6:50:200:10:8']) {
+    for (const text of ['csbm:2000:20000:5', 'csbm:10:20:3:7', 'ppi-like', 'ppi-like:24:300:3000:121', 'ppi-like:6:50:200:10', 'ppi-like:6:50:200:10:8']) {
       expect(specText(parseDatasetSpec(text)!)).toBe(text);
     }
     expect(specText(parseDatasetSpec('csbm:10:20:3:128')!)).toBe('csbm:10:20:3');

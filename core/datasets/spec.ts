@@ -1,16 +1,19 @@
 import { UserError } from '../errors';
 import { CSBM_DEFAULT_FEATURES, csbmSpecText, generateCsbm } from './csbm';
-import { PPI_LIKE_DEFAULTS, generatePpiLike, ppiLikeSpecText } from './ppi-like';
+import { PPI_LIKE_DEFAULTS, PPI_TOTALS, generatePpiCalibrated, generatePpiLike, ppiLikeSpecText } from './ppi-like';
 import type { Dataset } from './types';
 
 /** A synthetic dataset named by a spec string (see describeSpecs). */
 export type DatasetSpec =
   | { kind: 'csbm'; nodes: number; edges: number; classes: number; features: number; featureNoise?: number; homophily?: number }
-  | { kind: 'ppi-like'; graphs: number; nodesPerGraph: number; edgesPerGraph: number; labels: number; features: number };
+  | { kind: 'ppi-like'; graphs: number; nodesPerGraph: number; edgesPerGraph: number; labels: number; features: number }
+  /** plain "ppi-like": calibrated to PPI's published totals */
+  | { kind: 'ppi-like'; calibrated: 'ppi' };
 
 /** Help text for the spec grammar, for `--help` and error messages. */
 export function describeSpecs(): string {
   const d = PPI_LIKE_DEFAULTS;
+  const t = PPI_TOTALS;
   return [
     'Synthetic datasets are named by spec strings:',
     `  csbm:NODES:EDGES:CLASSES[:FEATURES][:noise=X][:homophily=H]   contextual stochastic block model`,
@@ -18,8 +21,10 @@ export function describeSpecs(): string {
     '                                         e.g. csbm:2000:20000:5; EDGES directed draws before symmetrising.',
     '                                         The defaults are nearly separable from features alone; noise=5 makes',
     '                                         the graph matter (the embedded demo dataset uses it)',
-    `  ppi-like[:GRAPHS:NODES:EDGES:LABELS[:FEATURES]]   multi-graph multi-label data shaped like PPI`,
-    `                                         (defaults ${d.graphs}:${d.nodesPerGraph}:${d.edgesPerGraph}:${d.labels}:${d.features}; NODES and EDGES per graph)`,
+    `  ppi-like[:GRAPHS:NODES:EDGES:LABELS[:FEATURES]]   multi-graph multi-label data shaped like PPI. Plain ppi-like`,
+    `                                         is calibrated to PPI: ${t.graphs} graphs (${t.split.train}/${t.split.val}/${t.split.test}), ${t.nodes.toLocaleString('en')} nodes, ${t.edges.toLocaleString('en')} edges,`,
+    `                                         ${t.features} features, ${t.labels} labels, ${Math.round(100 * t.positiveRate)}% positive. With sizes, every graph has NODES`,
+    `                                         nodes and EDGES directed draws (features default ${d.features}), e.g. ppi-like:${d.graphs}:${d.nodesPerGraph}:${d.edgesPerGraph}:${d.labels}`,
     'A spec always names the same data (generator seed 0); the run seed only draws the split.',
   ].join('\n');
 }
@@ -44,6 +49,7 @@ export function datasetFromSpec(text: string, seed = 0): Dataset {
       const { nodes, edges, classes, features, featureNoise, homophily } = spec;
       return { ...generateCsbm({ nodes, edges, classes, features, featureNoise, homophily, seed }), name: text.trim() };
     }
+    if ('calibrated' in spec) return generatePpiCalibrated(seed);
     return generatePpiLike({ ...withoutKind(spec), seed });
   } catch (error) {
     // The generators check sizes against memory limits; say which spec asked for them.
@@ -64,10 +70,11 @@ export function specText(spec: DatasetSpec): string {
     // named parameters need the FEATURES field to be written out, so positions stay unambiguous
     return [`csbm:${spec.nodes}:${spec.edges}:${spec.classes}:${spec.features}`, ...named].join(':');
   }
+  if ('calibrated' in spec) return 'ppi-like';
   return ppiLikeSpecText(withoutKind(spec));
 }
 
-function withoutKind(spec: Extract<DatasetSpec, { kind: 'ppi-like' }>) {
+function withoutKind(spec: Extract<DatasetSpec, { nodesPerGraph: number }>) {
   const { graphs, nodesPerGraph, edgesPerGraph, labels, features } = spec;
   return { graphs, nodesPerGraph, edgesPerGraph, labels, features };
 }
@@ -107,9 +114,7 @@ function parseCsbm(text: string, allFields: string[]): DatasetSpec {
 
 function parsePpiLike(text: string, fields: string[]): DatasetSpec {
   const d = PPI_LIKE_DEFAULTS;
-  if (fields.length === 0) {
-    return { kind: 'ppi-like', graphs: d.graphs, nodesPerGraph: d.nodesPerGraph, edgesPerGraph: d.edgesPerGraph, labels: d.labels, features: d.features };
-  }
+  if (fields.length === 0) return { kind: 'ppi-like', calibrated: 'ppi' };
   if (fields.length !== 4 && fields.length !== 5) {
     throw specError(text, `expected ppi-like or ppi-like:GRAPHS:NODES:EDGES:LABELS[:FEATURES], got ${fields.length} numbers`);
   }

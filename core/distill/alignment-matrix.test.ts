@@ -28,9 +28,10 @@ describe.each([referenceGraphOps, kernelGraphOps])('alignmentMatrix with $implem
         const before = tf.memory().numTensors;
         const studentHidden = studentRows.map(toTensor);
         const peerHidden = peerRows.map(toTensor);
-        const matrix = alignmentMatrix(ops, graph, studentHidden, peerHidden, kernel, subset);
-        expect(matrix).toBeInstanceOf(Float32Array);
-        expect(matrix).toHaveLength(3 * 2);
+        const result = alignmentMatrix(ops, graph, studentHidden, peerHidden, kernel, subset);
+        expect(result.shape).toEqual([3, 2]);
+        const matrix = result.dataSync();
+        result.dispose();
         for (let i = 0; i < 3; i++) {
           for (let m = 0; m < 2; m++) {
             const cell = tf.tidy(() => {
@@ -51,7 +52,9 @@ describe.each([referenceGraphOps, kernelGraphOps])('alignmentMatrix with $implem
 
   it('has an exactly zero diagonal when both lists are the same layers', () => {
     const hidden = [4, 4, 4].map((w) => toTensor(randomRows(rng, 35, w)));
-    const matrix = alignmentMatrix(ops, graph, hidden, hidden, { kind: 'l1' }, nodes);
+    const result = alignmentMatrix(ops, graph, hidden, hidden, { kind: 'l1' }, nodes);
+    const matrix = result.dataSync();
+    result.dispose();
     for (let i = 0; i < 3; i++) {
       expect(matrix[i * 3 + i]).toBe(0);
       for (let m = 0; m < 3; m++) if (m !== i) expect(matrix[i * 3 + m]).toBeGreaterThan(0);

@@ -3,6 +3,7 @@ import { UserError } from '../errors';
 import type { CsrGraph } from '../graph/csr';
 import type { GraphOps } from '../tensor/graph-ops';
 import { constantCopy } from './constant';
+import { kernelOfLayer, type KernelChoice } from './layer-kernels';
 import { edgeSimilarity, type SimilarityKernel } from './similarity';
 
 /**
@@ -30,6 +31,8 @@ export interface StructureTarget {
   readonly logProbs: tf.Tensor1D;
   /** LS_T per edge, [E] (= exp(logProbs), kept to avoid recomputing it for every pair) */
   readonly probs: tf.Tensor1D;
+  /** the kernel the target was measured with; the student's side of a pair is measured with it too */
+  readonly kernel?: SimilarityKernel;
 }
 
 /** peer layer index (0-based) → its target */
@@ -41,28 +44,29 @@ export function structureTarget(ops: GraphOps, graph: CsrGraph, peerH: tf.Tensor
     const log = localStructureLog(ops, graph, peerH, kernel);
     return [constantCopy(log), constantCopy(log.exp())];
   });
-  return { logProbs, probs };
+  return { logProbs, probs, kernel };
 }
 
 /**
  * Targets of the peer layers `layers` (0-based, duplicates computed once). Contract: call it once
  * per student step, with the peer's hidden tensors from a forward pass outside the student's
  * gradient computation (eval mode, or train mode if the user asks), and reuse the map for every
- * planned pair; dispose it with disposeTargets after the step.
+ * planned pair; dispose it with disposeTargets after the step. With per-layer kernels (τ auto),
+ * each layer's target uses that layer's kernel.
  */
 export function peerTargets(
   ops: GraphOps,
   graph: CsrGraph,
   peerHidden: readonly tf.Tensor2D[],
   layers: Iterable<number>,
-  kernel: SimilarityKernel,
+  kernel: KernelChoice,
 ): Map<number, StructureTarget> {
   const targets = new Map<number, StructureTarget>();
   for (const layer of layers) {
     if (targets.has(layer)) continue;
     const h = peerHidden[layer];
     if (!h) throw new UserError(`distillation: peer layer ${layer + 1} does not exist (the peer has ${peerHidden.length} hidden layers)`);
-    targets.set(layer, structureTarget(ops, graph, h, kernel));
+    targets.set(layer, structureTarget(ops, graph, h, kernelOfLayer(kernel, layer)));
   }
   return targets;
 }

@@ -12,13 +12,18 @@ import type { GraphOps } from '../tensor/graph-ops';
  * - linear: aᵀb
  * - cosine: aᵀb / (‖a‖·‖b‖), each norm floored at eps so that zero rows give similarity 0
  * - poly:   (aᵀb + c)^degree, degree a positive integer
+ *
+ * `normalise` (our extension, off by default) scales every row to unit L2 norm before the kernel,
+ * so the structure no longer depends on how large a node's hidden vector is, only on its direction
+ * (for l1: ‖a/‖a‖ − b/‖b‖‖₁, at most 2√F). Pair it with a τ of that scale (e.g. τ auto).
  */
-export type SimilarityKernel =
+export type SimilarityKernel = (
   | { kind: 'l1'; tau?: number }
   | { kind: 'rbf'; sigma: number }
   | { kind: 'linear' }
   | { kind: 'cosine'; eps?: number }
-  | { kind: 'poly'; c: number; degree: number };
+  | { kind: 'poly'; c: number; degree: number }
+) & { normalise?: boolean };
 
 export type SimilarityKind = SimilarityKernel['kind'];
 
@@ -26,6 +31,8 @@ export const SIMILARITY_KINDS: readonly SimilarityKind[] = ['l1', 'rbf', 'linear
 
 export const DEFAULT_L1_TAU = 100;
 export const DEFAULT_COSINE_EPS = 1e-8;
+/** rows shorter than this are divided by it when normalised: they stay near 0 and the gradient stays finite */
+export const NORMALISE_EPS = 1e-6;
 
 /** The authors' kernel: exp(−‖a−b‖₁ / 100). */
 export const DEFAULT_SIMILARITY: SimilarityKernel = { kind: 'l1', tau: DEFAULT_L1_TAU };
@@ -42,6 +49,16 @@ export function validateKernel(kernel: unknown): SimilarityKernel {
   if (typeof kernel !== 'object' || kernel === null) {
     throw new UserError(`similarity kernel: expected an object with a 'kind', got ${String(kernel)}`);
   }
+  const { normalise } = kernel as { normalise?: unknown };
+  if (normalise !== undefined && typeof normalise !== 'boolean') {
+    throw new UserError(`similarity kernel: normalise must be true or false, got ${String(normalise)}`);
+  }
+  const base = validateKernelParameters(kernel);
+  // only a true flag is kept, so that default kernels read (and store) exactly as before
+  return normalise ? { ...base, normalise } : base;
+}
+
+function validateKernelParameters(kernel: object): SimilarityKernel {
   const { kind } = kernel as { kind?: unknown };
   const fields = kernel as Record<string, unknown>;
   switch (kind) {
@@ -121,13 +138,19 @@ function unitRows(h: tf.Tensor2D, eps: number): tf.Tensor2D {
   return h.div(norms);
 }
 
+/** The rows the kernel compares: h itself, or h with unit-L2 rows when the kernel normalises. */
+export function kernelRows(h: tf.Tensor2D, kernel: SimilarityKernel): tf.Tensor2D {
+  return kernel.normalise ? tf.tidy(() => unitRows(h, NORMALISE_EPS)) : h;
+}
+
 /**
  * k(h_u, h_v) for every message edge u→v, in the graph's edge order: [E]. Differentiable in h.
  * Validates the kernel (UserError on a bad one).
  */
-export function edgeSimilarity(ops: GraphOps, graph: CsrGraph, h: tf.Tensor2D, kernel: SimilarityKernel): tf.Tensor1D {
+export function edgeSimilarity(ops: GraphOps, graph: CsrGraph, hidden: tf.Tensor2D, kernel: SimilarityKernel): tf.Tensor1D {
   const k = validateKernel(kernel);
   return tf.tidy((): tf.Tensor1D => {
+    const h = kernelRows(hidden, k);
     switch (k.kind) {
       case 'l1':
         return ops.edgeDistance(graph, h, h, 'l1').div<tf.Tensor1D>(-(k.tau ?? DEFAULT_L1_TAU)).exp();

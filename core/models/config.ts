@@ -1,9 +1,10 @@
 import { UserError } from '../errors';
-import type { Activation, ModelKind, SageAggregator, StudentConfig, StudentConfigInput } from './types';
+import type { Activation, InitScheme, ModelKind, SageAggregator, StudentConfig, StudentConfigInput } from './types';
 
 const MODELS: readonly ModelKind[] = ['gcn', 'gat', 'sage'];
 const ACTIVATIONS: readonly Activation[] = ['relu', 'elu'];
 const AGGREGATORS: readonly SageAggregator[] = ['mean', 'pool'];
+const INITS: readonly InitScheme[] = ['glorot', 'authors'];
 
 /**
  * Checks a student config (which may come from JSON or the UI, so every field is checked at run
@@ -27,6 +28,7 @@ export function validateStudentConfig(input: StudentConfigInput): StudentConfig 
   if (typeof residual !== 'boolean') throw new UserError(`student config: residual must be true or false, got ${show(residual)}`);
   const activation = oneOf('activation', input.activation ?? (isGat ? 'elu' : 'relu'), ACTIVATIONS);
   const aggregator = oneOf('aggregator', input.aggregator ?? 'mean', AGGREGATORS);
+  const init = oneOf('init', input.init ?? 'glorot', INITS);
   return {
     model,
     inFeatures,
@@ -40,6 +42,7 @@ export function validateStudentConfig(input: StudentConfigInput): StudentConfig 
     residual: isGat ? residual : false,
     activation,
     aggregator: model === 'sage' ? aggregator : 'mean',
+    ...(isGat && init === 'authors' ? { init } : {}),
   };
 }
 

@@ -4,7 +4,7 @@ import type { Rng } from '../random';
 import type { GraphOps } from '../tensor/graph-ops';
 import { matMul } from '../tensor/matmul';
 import { dropout } from './dropout';
-import { glorotMatrix, glorotUniform, zerosVariable } from './init';
+import { glorotMatrix, glorotUniform, xavierNormal, zerosVariable } from './init';
 import type { GraphLayer, LayerContext } from './layer';
 
 export interface GatLayerShape {
@@ -17,14 +17,22 @@ export interface GatLayerShape {
   /** add a linear projection of the input (X W_res), as the PyTorch peer does */
   residual: boolean;
   attentionDropout: number;
+  /**
+   * glorot (default): Glorot-uniform, gain 1, zero bias. authors: DGL's GATConv as the authors ran
+   * it: Xavier-normal with gain √2 on every weight and no bias parameter at all.
+   */
+  init?: 'glorot' | 'authors';
 }
+
+const RELU_GAIN = Math.SQRT2;
 
 /**
  * Graph attention (Veličković et al.), per head h:
  *   z = X W,  e_uv = LeakyReLU_0.2(a_lᵀ z_u + a_rᵀ z_v),  α_uv = softmax over the edges entering v,
  *   out_v = Σ_{u→v} α_uv z_u  (+ X W_res)  (+ b),
  * heads concatenated or averaged. The residual is always a projection, also when widths agree,
- * like the peer's, so both have the same parameters. The bias is added after merging the heads.
+ * like the peer's, so both have the same parameters. The bias (absent under the authors' init) is
+ * added after merging the heads.
  */
 export class GatLayer implements GraphLayer {
   readonly parameters: ReadonlyMap<string, tf.Variable>;
@@ -32,7 +40,7 @@ export class GatLayer implements GraphLayer {
   private readonly attentionSource: tf.Variable;
   private readonly attentionTarget: tf.Variable;
   private readonly residualWeight?: tf.Variable;
-  private readonly bias: tf.Variable;
+  private readonly bias?: tf.Variable;
 
   constructor(
     private readonly ops: GraphOps,
@@ -40,20 +48,28 @@ export class GatLayer implements GraphLayer {
     rng: Rng,
   ) {
     const { inWidth, heads, headWidth } = shape;
-    this.weight = glorotMatrix(rng, inWidth, heads * headWidth);
-    this.attentionSource = glorotUniform(rng, [heads, headWidth], headWidth, 1);
-    this.attentionTarget = glorotUniform(rng, [heads, headWidth], headWidth, 1);
+    const authors = shape.init === 'authors';
+    // authors: the attention vectors' fans are those torch computes for a (1, H, D) tensor
+    const width = heads * headWidth;
+    const matrix = () => (authors ? xavierNormal(rng, [inWidth, width], inWidth, width, RELU_GAIN) : glorotMatrix(rng, inWidth, width));
+    const attention = () =>
+      authors ? xavierNormal(rng, [heads, headWidth], width, headWidth, RELU_GAIN) : glorotUniform(rng, [heads, headWidth], headWidth, 1);
+    this.weight = matrix();
+    this.attentionSource = attention();
+    this.attentionTarget = attention();
     const parameters: [string, tf.Variable][] = [
       ['weight', this.weight],
       ['attentionSource', this.attentionSource],
       ['attentionTarget', this.attentionTarget],
     ];
     if (shape.residual) {
-      this.residualWeight = glorotMatrix(rng, inWidth, heads * headWidth);
+      this.residualWeight = matrix();
       parameters.push(['residual', this.residualWeight]);
     }
-    this.bias = zerosVariable([shape.mergeHeads === 'concat' ? heads * headWidth : headWidth]);
-    parameters.push(['bias', this.bias]);
+    if (!authors) {
+      this.bias = zerosVariable([shape.mergeHeads === 'concat' ? heads * headWidth : headWidth]);
+      parameters.push(['bias', this.bias]);
+    }
     this.parameters = new Map(parameters);
   }
 
@@ -70,6 +86,6 @@ export class GatLayer implements GraphLayer {
     let out = this.ops.spmm(graph, z, attention);
     if (this.residualWeight) out = tf.add(out, matMul(x, this.residualWeight as tf.Tensor2D, { constantLeft: context.constantInput }));
     if (this.shape.mergeHeads === 'mean') out = tf.mean(tf.reshape(out, [n, heads, headWidth]), 1) as tf.Tensor2D;
-    return tf.add(out, this.bias);
+    return this.bias ? tf.add(out, this.bias) : out;
   }
 }

@@ -12,6 +12,17 @@ export function glorotUniform(rng: Rng, shape: number[], fanIn: number, fanOut: 
   return variableFrom(tf.tensor(values, shape));
 }
 
+/**
+ * Xavier (Glorot) normal init, N(0, gain² · 2/(fanIn+fanOut)), drawn from our Rng in row-major order.
+ * With gain √2 (the ReLU gain) it is DGL's GATConv default, which the authors' students use.
+ */
+export function xavierNormal(rng: Rng, shape: number[], fanIn: number, fanOut: number, gain: number): tf.Variable {
+  const std = gain * Math.sqrt(2 / (fanIn + fanOut));
+  const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < values.length; i++) values[i] = std * rng.normal();
+  return variableFrom(tf.tensor(values, shape));
+}
+
 /** A [fanIn, fanOut] weight matrix, Glorot-uniform. */
 export function glorotMatrix(rng: Rng, fanIn: number, fanOut: number): tf.Variable {
   return glorotUniform(rng, [fanIn, fanOut], fanIn, fanOut);

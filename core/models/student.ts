@@ -72,6 +72,7 @@ class GnnStudent implements Student {
             // the first layer maps raw features and has no residual; later ones do (authors, peer)
             residual: config.residual && index > 0,
             attentionDropout: config.attentionDropout,
+            init: config.init,
           },
           rng,
         );

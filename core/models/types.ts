@@ -5,6 +5,7 @@ import type { Rng } from '../random';
 export type ModelKind = 'gcn' | 'gat' | 'sage';
 export type Activation = 'relu' | 'elu';
 export type SageAggregator = 'mean' | 'pool';
+export type InitScheme = 'glorot' | 'authors';
 
 /**
  * A student GNN as a user writes it: L hidden layers then an output layer. Optional fields get the
@@ -32,10 +33,20 @@ export interface StudentConfigInput {
   activation?: Activation;
   /** GraphSAGE neighbour aggregator (default mean) */
   aggregator?: SageAggregator;
+  /**
+   * parameter initialisation: glorot (default; Glorot-uniform, zero biases) or, for GAT, authors
+   * (DGL's GATConv: Xavier-normal with gain √2, no bias parameter). The authors' GCN uses DGL's
+   * GraphConv, whose init is ours, so only GAT has an 'authors' variant.
+   */
+  init?: InitScheme;
 }
 
-/** A validated config with every field set; fields that do not apply to the model hold neutral values. */
-export type StudentConfig = Required<StudentConfigInput>;
+/**
+ * A validated config with every field set; fields that do not apply to the model hold neutral values.
+ * `init` is present only when it is 'authors', so that configs and checkpoints of runs made before
+ * the option existed stay byte-identical.
+ */
+export type StudentConfig = Required<Omit<StudentConfigInput, 'init'>> & { init?: 'authors' };
 
 export interface StudentOutput {
   /** [N, numClasses] */

@@ -77,7 +77,7 @@ async function runJob(start: JobStart): Promise<void> {
     try {
       send({ kind: 'started', startEpoch: checkpoint?.epoch ?? 0, datasetSha256: sha256 });
       training = true;
-      await trainClaimed(recorder, job.runId, { config, data, backend, datasetSha256: sha256, resume: checkpoint !== null, cacheDir: start.cacheDir });
+      await trainClaimed(recorder, job.runId, { config, data, report: backend, datasetSha256: sha256, resume: checkpoint !== null, cacheDir: start.cacheDir });
     } finally {
       data.dispose();
     }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import { gpuOf } from '../api/adapter-label';
 import { sha256Hex } from '../datasets/canonical';
 import { currentOwner } from '../store';
 import type { JobStart, JobToWorker, WorkerToJob } from './job-process';
@@ -269,11 +270,11 @@ async function fetchDataset(redis: Redis, keys: QueueKeys, sha256: string, cache
   return path;
 }
 
+/** What the Workers panel shows as the worker's adapter: its GPU, else its graph kernels' threads. */
 function adapterOf(report: unknown): string | null {
-  if (typeof report !== 'object' || report === null) return null;
-  const r = report as { adapter?: { description?: unknown; vendor?: unknown } | string; kernelThreads?: unknown; graphOps?: unknown };
-  if (typeof r.adapter === 'string') return r.adapter;
-  if (r.adapter && typeof r.adapter.description === 'string' && r.adapter.description) return r.adapter.description;
-  if (typeof r.kernelThreads === 'number') return `${String(r.graphOps ?? 'graph')} ops on ${r.kernelThreads} threads`;
-  return typeof r.graphOps === 'string' ? r.graphOps : null;
+  const gpu = gpuOf(report);
+  if (gpu) return gpu;
+  const r = report as { kernelThreads?: unknown; graphOps?: unknown } | null;
+  if (typeof r?.kernelThreads === 'number') return `${String(r.graphOps ?? 'graph')} ops on ${r.kernelThreads} threads`;
+  return typeof r?.graphOps === 'string' ? r.graphOps : null;
 }

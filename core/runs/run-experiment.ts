@@ -7,8 +7,8 @@ import { Rng } from '../random';
 import { datasetSha256 } from '../datasets/canonical';
 import type { AlignmentMatrix, ConvergenceUpdate, ExperimentStore, RecordedEpoch, RunInfoUpdate } from '../store';
 import type { EpochMetricRow, EventLevel, RunStatus } from '../../contract/api';
-import { getGraphOps, initBackend, type BackendReport } from '../tensor/backend';
-import { parseRunConfig } from '../train/run-config';
+import { getGraphOps, initBackend, type BackendPreference, type BackendReport } from '../tensor/backend';
+import { parseRunConfig, refusePendingOptions } from '../train/run-config';
 import { trainStudents, type TrainOutcome } from '../train/trainer';
 import { prepareTrainingData, type TrainingData } from '../train/training-data';
 import { appVersion } from '../version';
@@ -22,6 +22,8 @@ export interface ExperimentOptions {
   /** ...or continue an existing run (queued by the UI, or resumed from its last checkpoint) */
   runId?: number;
   resume?: boolean;
+  /** compute on this backend instead of the config's (a resumed run may move, e.g. off a lost GPU) */
+  backend?: BackendPreference;
   /** where catalog datasets are cached */
   cacheDir?: string;
   /** sweeps group their runs */
@@ -61,7 +63,14 @@ export interface ExperimentResult extends Omit<TrainOutcome, 'convergence'> {
 }
 
 export function backendInfoOf(report: BackendReport): BackendInfo {
-  return { backend: report.backend, graphOps: report.graphOps, threads: report.threads, kernelThreads: report.kernelThreads, skipped: report.skipped.map((s) => ({ backend: s.backend, reason: s.reason })) };
+  return {
+    backend: report.backend,
+    graphOps: report.graphOps,
+    threads: report.threads,
+    kernelThreads: report.kernelThreads,
+    adapter: report.adapter ?? null,
+    skipped: report.skipped.map((s) => ({ backend: s.backend, reason: s.reason })),
+  };
 }
 
 /**
@@ -75,8 +84,9 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const existing = options.runId !== undefined ? store.getRun(options.runId) : null;
   if (options.runId !== undefined && !existing) throw new UserError(`run ${options.runId} does not exist`);
   const config = parseRunConfig(existing ? existing.config : options.config);
+  refusePendingOptions(config);
 
-  const backend = await initBackend({ prefer: config.backend });
+  const backend = await initBackend({ prefer: options.backend ?? config.backend });
   const dataset = await loadDataset(config.data, { cacheDir: options.cacheDir });
   // Everything that can refuse the config (plan, split) runs before a run is recorded or claimed.
   const data = prepareTrainingData(dataset, config, new Rng(config.seed).fork('split'));
@@ -88,7 +98,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     // From here on, liveness is proven by this process's heartbeat thread, whatever an epoch's length.
     const heartbeat = store.startHeartbeat(runId, (problem) => process.stderr.write(`alignahead: ${problem}\n`));
     try {
-      const outcome = await trainClaimed(store, runId, { ...options, config, data, backend, datasetSha256: datasetSha256(dataset) });
+      const outcome = await trainClaimed(store, runId, { ...options, config, data, report: backend, datasetSha256: datasetSha256(dataset) });
       const { convergence: _, ...rest } = outcome;
       return { ...rest, runId, backend, students: store.getStudents(runId) };
     } finally {
@@ -103,7 +113,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
 export async function trainClaimed(
   store: RunRecorder,
   runId: number,
-  options: Omit<ExperimentOptions, 'store'> & { config: RunConfig; data: TrainingData; backend: BackendReport; datasetSha256: string },
+  options: Omit<ExperimentOptions, 'store'> & { config: RunConfig; data: TrainingData; report: BackendReport; datasetSha256: string },
 ): Promise<TrainOutcome> {
   const { config } = options;
   const publish = options.onEvent ?? (() => {});
@@ -119,13 +129,13 @@ export async function trainClaimed(
       store.discardAfterEpoch(runId, checkpoint?.epoch ?? 0);
     }
     store.updateRunInfo(runId, {
-      backend: options.backend.backend,
-      backendReport: options.backend,
+      backend: options.report.backend,
+      backendReport: options.report,
       versions: { app: appVersion(), tfjs: tf.version.tfjs, node: process.version, platform: `${process.platform}-${process.arch}` },
       plannedEpochs: config.epochs,
       datasetSha256: options.datasetSha256,
     });
-    publish({ type: 'backend', backend: backendInfoOf(options.backend) });
+    publish({ type: 'backend', backend: backendInfoOf(options.report) });
     publish({ type: 'run.status', runId, status: 'running', error: null });
     const outcome = await trainStudents({
       config,

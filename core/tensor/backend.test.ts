@@ -2,10 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BACKENDS } from '../../contract/run-config';
 import { UserError } from '../errors';
 import { kernelThreadCount } from './parallel/kernel-threads';
 import { BACKEND_ENV_VAR, BACKEND_NAMES, getGraphOps, initBackend } from './backend';
 import { kernelGraphOps } from './graph-ops-kernels';
+import { probeAdapter, type GpuAdapterReport } from './webgpu/device';
+import { webgpuGraphOps } from './webgpu/graph-ops-webgpu';
+import { webgpuSkipReason } from './webgpu/testing/availability';
 
 function isInstalled(pkg: string): boolean {
   try {
@@ -15,6 +19,9 @@ function isInstalled(pkg: string): boolean {
     return false;
   }
 }
+
+const webgpuSkip = await webgpuSkipReason();
+const adapter: GpuAdapterReport | null = webgpuSkip ? null : await probeAdapter();
 
 const savedEnv = process.env[BACKEND_ENV_VAR];
 afterEach(() => {
@@ -71,23 +78,48 @@ describe('initBackend', () => {
   });
 
   it.skipIf(isInstalled('@tensorflow/tfjs-node') || isInstalled('@tensorflow/tfjs-node-gpu'))(
-    'in auto mode skips the missing TensorFlow bindings, saying why, and lands on WASM',
+    'in auto mode skips the missing TensorFlow bindings, saying why, and takes WebGPU only on a real GPU (else WASM, saying why not)',
     async () => {
       delete process.env[BACKEND_ENV_VAR];
       const report = await initBackend();
+      if (adapter && !adapter.fallback) {
+        expect(report).toMatchObject({ backend: 'webgpu', adapter, skipped: [{ backend: 'tensorflow-gpu', reason: 'not installed' }] });
+        return;
+      }
       expect(report.backend).toBe('wasm');
       expect(report.skipped).toEqual([
         { backend: 'tensorflow-gpu', reason: 'not installed' },
+        { backend: 'webgpu', reason: expect.any(String) },
         { backend: 'tensorflow', reason: 'not installed' },
       ]);
+      const webgpu = report.skipped[1].reason;
+      if (adapter) expect(webgpu).toBe(`only a software adapter (${adapter.vendor} ${adapter.device}): correct but slower than the CPU; force it with --backend webgpu`);
+      else expect(webgpu).toMatch(/not installed|no WebGPU adapter/);
     },
   );
 
+  it.skipIf(webgpuSkip)('forces WebGPU, on a software adapter too, with the WGSL graph ops, and names the adapter', async () => {
+    const report = await initBackend({ prefer: 'webgpu' });
+    expect(report).toMatchObject({ backend: 'webgpu', tfBackend: 'webgpu', package: '@tensorflow/tfjs-backend-webgpu', graphOps: 'webgpu', threads: null, kernelThreads: null, skipped: [] });
+    expect(report.adapter).toEqual(adapter);
+    expect(report.adapter!.vendor).not.toBe('');
+    expect(report.adapter!.backendType).toBe({ linux: 'vulkan', darwin: 'metal', win32: 'd3d12' }[process.platform as string] ?? report.adapter!.backendType);
+    expect(tf.getBackend()).toBe('webgpu');
+    expect(getGraphOps()).toBe(webgpuGraphOps);
+    process.env[BACKEND_ENV_VAR] = 'webgpu';
+    expect(await initBackend()).toBe(report);
+    expect((await initBackend({ prefer: 'cpu' })).backend).toBe('cpu');
+  });
+
+  it('offers the contract exactly the backends it can choose from', () => {
+    expect(BACKENDS).toEqual(['auto', ...BACKEND_NAMES]);
+  });
+
   it('rejects an unknown backend name, listing the valid ones', async () => {
-    const attempt = initBackend({ prefer: 'webgpu' as never });
+    const attempt = initBackend({ prefer: 'vulkan' as never });
     await expect(attempt).rejects.toThrow(UserError);
-    await expect(initBackend({ prefer: 'webgpu' as never })).rejects.toThrow(
-      `unknown backend 'webgpu'; valid backends: auto, ${BACKEND_NAMES.join(', ')}`,
+    await expect(initBackend({ prefer: 'vulkan' as never })).rejects.toThrow(
+      `unknown backend 'vulkan'; valid backends: auto, ${BACKEND_NAMES.join(', ')}`,
     );
   });
 

@@ -7,17 +7,21 @@ import { kernelGraphOps } from './graph-ops-kernels';
 import { nativeGraphOps } from './graph-ops-reference';
 import { kernelThreadCount, startKernelThreads } from './parallel/kernel-threads';
 import { installSegmentSumKernels } from './segment-sum-kernels';
+import { loadWebgpuBackend, type GpuAdapterReport } from './webgpu/device';
+import { webgpuGraphOps } from './webgpu/graph-ops-webgpu';
 
 /**
  * Chooses the tfjs backend the workbench computes on, best first:
- * tfjs-node-gpu (TensorFlow with CUDA) → tfjs-node (TensorFlow, CPU) → WASM (XNNPACK, SIMD) → the
- * pure-JS 'cpu' backend. The TensorFlow bindings are optional dependencies: they are imported
- * lazily and any failure to load them is a reason to skip, never an error, unless the user forced
- * that backend. The graph ops follow the backend: native tf ops on TensorFlow, the project's
+ * tfjs-node-gpu (TensorFlow with CUDA) → WebGPU (Dawn: Vulkan, Metal or D3D12; a real GPU only) →
+ * tfjs-node (TensorFlow, CPU) → WASM (XNNPACK, SIMD) → the pure-JS 'cpu' backend. The TensorFlow
+ * bindings and the WebGPU packages are optional dependencies: they are imported lazily and any
+ * failure to load them (or a missing or software-only GPU adapter) is a reason to skip, never an
+ * error, unless the user forced that backend; a forced webgpu accepts a software adapter. The graph
+ * ops follow the backend: native tf ops on TensorFlow, our WGSL kernels on WebGPU, the project's
  * typed-array kernels elsewhere.
  */
 
-export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 export type BackendPreference = 'auto' | BackendName;
 
@@ -39,12 +43,14 @@ export interface BackendReport {
   version: string;
   /** GraphOps implementation in use ("native" or "kernels") */
   graphOps: string;
-  /** compute threads; null where the native library decides (TensorFlow sizes its own pool) */
+  /** compute threads; null where the native library or the GPU decides (TensorFlow, WebGPU) */
   threads: number | null;
   /** threads running the project's graph kernels; null with native graph ops */
   kernelThreads: number | null;
   /** WASM only: whether the SIMD binary was loaded */
   simd?: boolean;
+  /** WebGPU only: the GPU adapter (vendor, device, the native API Dawn drives it through) */
+  adapter?: GpuAdapterReport;
   /** backends preferred over the chosen one that were not used, and why */
   skipped: SkippedBackend[];
 }
@@ -53,8 +59,11 @@ interface Candidate {
   name: BackendName;
   tfBackend: string;
   package: string;
-  /** makes the backend available to tf (import, register); throws with the reason when it cannot */
-  load(): Promise<void>;
+  /**
+   * makes the backend available to tf (import, register); throws with the reason when it cannot.
+   * `forced`: the user named this backend (WebGPU then accepts a software adapter).
+   */
+  load(forced: boolean): Promise<void>;
 }
 
 const require = createRequire(import.meta.url);
@@ -102,12 +111,23 @@ async function loadWasm(): Promise<void> {
 
 installSegmentSumKernels();
 
+/** the adapter the webgpu candidate loaded, for its report */
+let adapter: GpuAdapterReport | undefined;
+
 const CANDIDATES: Candidate[] = [
   {
     name: 'tensorflow-gpu',
     tfBackend: 'tensorflow',
     package: '@tensorflow/tfjs-node-gpu',
     load: () => loadTensorflowBinding('@tensorflow/tfjs-node-gpu'),
+  },
+  {
+    name: 'webgpu',
+    tfBackend: 'webgpu',
+    package: '@tensorflow/tfjs-backend-webgpu',
+    load: async (forced) => {
+      adapter = await loadWebgpuBackend(forced);
+    },
   },
   {
     name: 'tensorflow',
@@ -119,8 +139,8 @@ const CANDIDATES: Candidate[] = [
   { name: 'cpu', tfBackend: 'cpu', package: '@tensorflow/tfjs', load: async () => undefined },
 ];
 
-async function activate(candidate: Candidate): Promise<BackendReport> {
-  await candidate.load();
+async function activate(candidate: Candidate, forced: boolean): Promise<BackendReport> {
+  await candidate.load(forced);
   let ready: boolean;
   try {
     ready = await tf.setBackend(candidate.tfBackend);
@@ -135,13 +155,14 @@ async function activate(candidate: Candidate): Promise<BackendReport> {
     package: candidate.package,
     version: installedVersion(candidate.package),
     graphOps: graphOpsFor(candidate.tfBackend).implementation,
-    threads: candidate.tfBackend === 'tensorflow' ? null : 1,
+    threads: candidate.tfBackend === 'tensorflow' || candidate.tfBackend === 'webgpu' ? null : 1,
     kernelThreads: null,
     skipped: [],
   };
   if (graphOpsFor(candidate.tfBackend) === kernelGraphOps) {
     report.kernelThreads = kernelThreadCount() > 1 ? kernelThreadCount() : await startKernelThreads();
   }
+  if (candidate.name === 'webgpu') report.adapter = adapter;
   if (candidate.name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     report.threads = wasm.getThreadsCount();
@@ -168,7 +189,7 @@ async function choose(preference: BackendPreference): Promise<BackendReport> {
   if (preference !== 'auto') {
     const candidate = CANDIDATES.find((c) => c.name === preference)!;
     try {
-      return await activate(candidate);
+      return await activate(candidate, true);
     } catch (error) {
       throw new UserError(`backend '${preference}' is unavailable: ${firstLine(error)}`, { cause: error });
     }
@@ -176,7 +197,7 @@ async function choose(preference: BackendPreference): Promise<BackendReport> {
   const skipped: SkippedBackend[] = [];
   for (const candidate of CANDIDATES) {
     try {
-      const report = await activate(candidate);
+      const report = await activate(candidate, false);
       report.skipped = skipped;
       return report;
     } catch (error) {
@@ -223,6 +244,7 @@ export function activeBackendReport(): BackendReport | null {
 }
 
 function graphOpsFor(tfBackend: string): GraphOps {
+  if (tfBackend === 'webgpu') return webgpuGraphOps;
   return tfBackend === 'tensorflow' ? nativeGraphOps : kernelGraphOps;
 }
 

@@ -12,10 +12,10 @@ export type SegmentOp = 'sum' | 'mean' | 'max';
  * of DGL's g-SpMM / g-SDDMM). Every op is differentiable in all its tensor inputs and never builds an
  * edges × features tensor. Edge-indexed tensors follow the graph's by-destination edge order
  * (see CsrGraph). One implementation per backend family: typed-array kernels for WASM/CPU, native
- * gather/segment ops for the TensorFlow backends.
+ * gather/segment ops for the TensorFlow backends, WGSL compute kernels for WebGPU.
  */
 export interface GraphOps {
-  /** which implementation this is, for reports: "kernels", "native" or "reference" */
+  /** which implementation this is, for reports: "kernels", "native", "webgpu" or "reference" */
   readonly implementation: string;
 
   /**

@@ -45,7 +45,7 @@ describe('Adam', () => {
     w.dispose();
   });
 
-  it('continues identically after its state is restored into a fresh optimiser', () => {
+  it('continues identically after its state is restored into a fresh optimiser', async () => {
     const w1 = tf.variable(tf.tensor2d([[1, 2], [3, 4]]));
     const w2 = tf.variable(tf.tensor2d([[1, 2], [3, 4]]));
     const a1 = new Adam([w1], { lr: 0.1 });
@@ -54,7 +54,7 @@ describe('Adam', () => {
     tf.tidy(() => a1.apply([grad()]));
     w2.assign(w1);
     const a2 = new Adam([w2], { lr: 0.1 });
-    a2.setState(a1.getState());
+    a2.setState(await a1.getState());
     tf.tidy(() => a1.apply([grad()]));
     tf.tidy(() => a2.apply([grad()]));
     expect(Array.from(w2.dataSync())).toEqual(Array.from(w1.dataSync()));

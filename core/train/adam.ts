@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors';
+import { readValues } from '../tensor/readback';
 import type { NamedTensor } from './checkpoint-format';
 
 export interface AdamOptions {
@@ -64,11 +65,10 @@ export class Adam {
   }
 
   /** The optimiser's state for a checkpoint: step count and both moments of every variable, by position. */
-  getState(): { step: number; moments: NamedTensor[] } {
-    const moments = [...this.firstMoments, ...this.secondMoments].map((t) => ({
-      shape: t.shape.slice(),
-      data: Float32Array.from(t.dataSync() as Float32Array),
-    }));
+  async getState(): Promise<{ step: number; moments: NamedTensor[] }> {
+    const all = [...this.firstMoments, ...this.secondMoments];
+    const values = await readValues(all);
+    const moments = all.map((t, i) => ({ shape: t.shape.slice(), data: Float32Array.from(values[i]) }));
     return { step: this.step, moments };
   }
 

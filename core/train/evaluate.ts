@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Student } from '../models/types';
-import { taskMetric } from '../models/task';
+import { bufferScope } from '../tensor/parallel/shared-buffers';
+import { readAndDispose } from '../tensor/readback';
+import { taskMetric, type MetricOptions } from '../models/task';
 import type { TrainingData } from './training-data';
 
 export interface SplitMetrics {
@@ -16,14 +18,16 @@ const SPLITS: SplitName[] = ['train', 'val', 'test'];
  * The task metric (accuracy, or micro-F1 for multi-label data) of one student on each split, in eval
  * mode. Multi-graph splits span several batches: their rows are pooled before scoring, so micro-F1
  * counts over all nodes of the split rather than averaging per batch. An empty split scores NaN.
+ * Every batch's logits are computed first and read back together, once. `options.f1Threshold` is
+ * the run's multi-label cut-off (config f1Threshold).
  */
-export function evaluateStudent(model: Student, data: TrainingData): SplitMetrics {
+export async function evaluateStudent(model: Student, data: TrainingData, options: MetricOptions = {}): Promise<SplitMetrics> {
   const labelWidth = data.task === 'multilabel' ? data.numClasses : 1;
   const pooled = new Map<SplitName, { logits: number[]; labels: number[] }>(SPLITS.map((s) => [s, { logits: [], labels: [] }]));
-  for (const batch of data.evalBatches) {
-    const logits = tf.tidy(() => model.forward(batch.graph, batch.features, { training: false }).logits);
-    const values = logits.dataSync() as Float32Array;
-    logits.dispose();
+  const allLogits = bufferScope(() => data.evalBatches.map((batch) => tf.tidy(() => model.forward(batch.graph, batch.features, { training: false }).logits)));
+  const read = await readAndDispose(allLogits);
+  for (const [b, batch] of data.evalBatches.entries()) {
+    const values = read[b];
     for (const split of SPLITS) {
       const target = pooled.get(split)!;
       for (const node of batch.nodes[split]) {
@@ -38,7 +42,7 @@ export function evaluateStudent(model: Student, data: TrainingData): SplitMetric
     if (count === 0) return Number.NaN;
     const nodes = Int32Array.from({ length: count }, (_, i) => i);
     const labelArray = data.task === 'multilabel' ? Uint8Array.from(labels) : Int32Array.from(labels);
-    return taskMetric(data.task, Float32Array.from(logits), data.numClasses, labelArray, nodes);
+    return taskMetric(data.task, Float32Array.from(logits), data.numClasses, labelArray, nodes, options);
   };
   return { train: score('train'), val: score('val'), test: score('test') };
 }

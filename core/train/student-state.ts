@@ -54,7 +54,8 @@ export function createStudents(config: RunConfig, data: TrainingData, ops: Graph
   for (let k = 0; k < config.students; k++) {
     const initRng = root.fork(`student-${k}/init`);
     const model = createStudent(studentConfig, ops, initRng);
-    if (config.sharedInit && k > 0) model.setWeights(students[0].model.getWeights());
+    // copied on the device: same order, same shapes, as both students share the config
+    if (config.sharedInit && k > 0) model.trainableVariables().forEach((v, i) => v.assign(students[0].model.trainableVariables()[i]));
     const widths = model.hiddenWidths();
     const aux = config.deepSupervision > 0 ? createAuxiliaryHeads(widths, data.numClasses, initRng.fork('aux')) : null;
     const transferPlan = plan.pairs.length > 0 ? plan.pairs : widths.map((_, i) => ({ student: i, peer: i }));

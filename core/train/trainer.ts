@@ -10,8 +10,9 @@ import type { Student } from '../models/types';
 import { Rng } from '../random';
 import type { GraphOps } from '../tensor/graph-ops';
 import { bufferScope, releaseFreeBuffers } from '../tensor/parallel/shared-buffers';
+import { readAndDispose } from '../tensor/readback';
 import { convergenceSummary, type ConvergencePoint, type ConvergenceSummary } from './convergence';
-import { evaluateStudent } from './evaluate';
+import { evaluateStudent, type SplitMetrics } from './evaluate';
 import { createObjective, dmlWeightOf } from './objective';
 import { PeerViews } from './peer-views';
 import { planOf, similarityKernelOf } from './run-config';
@@ -94,15 +95,16 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
       if (data.inductive) batchOrderRng.shuffle(order);
       const lossParts = students.map((_, k) => order.map((b) => studentStep(k, data.trainBatches[b])));
       // Reading the losses waits for the backend to finish the epoch, so the timing is honest on async backends.
-      const losses = lossParts.map((parts) => meanOf(parts.map((p) => p.task)));
-      const extras = lossParts.map((parts) => meanOf(parts.map((p) => p.extra)));
+      const losses = await Promise.all(lossParts.map((parts) => meanOf(parts.map((p) => p.task))));
+      const extras = await Promise.all(lossParts.map((parts) => meanOf(parts.map((p) => p.extra))));
       const epochMs = performance.now() - started;
       progress.elapsedMs += epochMs;
       progress.epochTimes.push(epochMs);
 
       const isLast = epoch === config.epochs;
       const evaluated = epoch % config.evalEvery === 0 || isLast;
-      const metrics = students.map((s) => (evaluated ? bufferScope(() => evaluateStudent(s.model, data)) : null));
+      const metrics: (SplitMetrics | null)[] = [];
+      for (const s of students) metrics.push(evaluated ? await evaluateStudent(s.model, data) : null);
       if (evaluated) {
         // Patience counts evaluations in which no student beat its own earlier validation metrics.
         const improved = metrics.some((m, k) => m!.val > highestVal(students[k].history));
@@ -125,11 +127,11 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
         })),
       });
       if (config.heatmapEvery > 0 && config.students > 1 && (epoch === 1 || epoch % config.heatmapEvery === 0 || isLast)) {
-        emit({ type: 'alignment', epoch, matrices: alignmentMatrices(epoch) });
+        emit({ type: 'alignment', epoch, matrices: await alignmentMatrices(epoch) });
       }
       const stopEarly = config.patience > 0 && progress.evaluationsWithoutImprovement >= config.patience;
       if (config.checkpointEvery > 0 && (epoch % config.checkpointEvery === 0 || isLast || stopEarly)) {
-        emit({ type: 'checkpoint', epoch, bytes: encodeTrainingCheckpoint(progress, students, batchOrderRng) });
+        emit({ type: 'checkpoint', epoch, bytes: await encodeTrainingCheckpoint(progress, students, batchOrderRng) });
       }
       if (stopEarly) {
         emit({ type: 'log', level: 'info', message: `early stop at epoch ${epoch}: no validation improvement in ${config.patience} evaluations` });
@@ -182,21 +184,19 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
   }
 
   /** M[i][m] = D(H_k⁽ⁱ⁾, H_j⁽ᵐ⁾) for every ordered pair (k, j), eval mode, on the alignment nodes. */
-  function alignmentMatrices(epoch: number): AlignmentMatrixOf<Float32Array>[] {
+  async function alignmentMatrices(epoch: number): Promise<AlignmentMatrixOf<Float32Array>[]> {
     const { batch, nodes } = data.alignment;
-    const matrices: AlignmentMatrixOf<Float32Array>[] = [];
-    bufferScope(() =>
+    const pairs = students.flatMap((_, k) => peersOf(k).map((j) => ({ student: k, peer: j })));
+    const sizes = students.map((s) => s.model.hiddenWidths().length);
+    // every matrix computed first, then read back together
+    const matrices = bufferScope(() =>
       tf.tidy(() => {
         const hidden = students.map((s) => s.model.forward(batch.graph, batch.features, { training: false }).hidden);
-        for (let k = 0; k < students.length; k++) {
-          for (const j of peersOf(k)) {
-            const values = alignmentMatrix(ops, batch.graph, hidden[k], hidden[j], kernel, nodes);
-            matrices.push({ epoch, student: k, peer: j, rows: hidden[k].length, cols: hidden[j].length, data: values });
-          }
-        }
+        return pairs.map(({ student, peer }) => alignmentMatrix(ops, batch.graph, hidden[student], hidden[peer], kernel, nodes));
       }),
     );
-    return matrices;
+    const values = await readAndDispose(matrices);
+    return pairs.map(({ student, peer }, i) => ({ epoch, student, peer, rows: sizes[student], cols: sizes[peer], data: Float32Array.from(values[i]) }));
   }
 }
 
@@ -205,12 +205,9 @@ function highestVal(history: readonly ConvergencePoint[]): number {
   return history.reduce((highest, p) => (p.valMetric > highest ? p.valMetric : highest), -Infinity);
 }
 
-/** Mean of kept scalars, read synchronously, then disposed. */
-function meanOf(scalars: tf.Scalar[]): number {
+/** Mean of kept scalars, read once the epoch's steps are queued, then disposed. */
+async function meanOf(scalars: tf.Scalar[]): Promise<number> {
   let sum = 0;
-  for (const s of scalars) {
-    sum += s.dataSync()[0];
-    s.dispose();
-  }
+  for (const values of await readAndDispose(scalars)) sum += values[0];
   return scalars.length > 0 ? sum / scalars.length : 0;
 }

@@ -3,6 +3,7 @@ import { UserError } from '../errors';
 import type { Rng, RngState } from '../random';
 import { decodeCheckpoint, encodeCheckpoint, type NamedTensor } from './checkpoint-format';
 import type { ConvergencePoint } from './convergence';
+import { readValues } from '../tensor/readback';
 import type { StudentState } from './student-state';
 
 /**
@@ -29,20 +30,20 @@ interface CheckpointMeta extends TrainingProgress {
   }[];
 }
 
-export function encodeTrainingCheckpoint(progress: TrainingProgress, students: readonly StudentState[], batchOrderRng: Rng): Uint8Array {
+/** The training state after an epoch, read back asynchronously (WebGPU has no synchronous read). */
+export async function encodeTrainingCheckpoint(progress: TrainingProgress, students: readonly StudentState[], batchOrderRng: Rng): Promise<Uint8Array> {
   const tensors: Record<string, NamedTensor> = {};
-  const meta: CheckpointMeta = {
-    ...progress,
-    batchOrderRng: batchOrderRng.getState(),
-    students: students.map((s, k) => {
-      s.variables.forEach((v, i) => {
-        tensors[`student${k}/var${i}`] = { shape: v.shape.slice(), data: Float32Array.from(v.dataSync() as Float32Array) };
-      });
-      const adam = s.optimizer.getState();
-      adam.moments.forEach((m, i) => (tensors[`student${k}/adam${i}`] = m));
-      return { dropoutRng: s.dropoutRng.getState(), peerDropoutRng: s.peerDropoutRng.getState(), adamStep: adam.step, history: s.history };
-    }),
-  };
+  const studentsMeta: CheckpointMeta['students'] = [];
+  for (const [k, s] of students.entries()) {
+    const values = await readValues(s.variables);
+    s.variables.forEach((v, i) => {
+      tensors[`student${k}/var${i}`] = { shape: v.shape.slice(), data: Float32Array.from(values[i]) };
+    });
+    const adam = await s.optimizer.getState();
+    adam.moments.forEach((m, i) => (tensors[`student${k}/adam${i}`] = m));
+    studentsMeta.push({ dropoutRng: s.dropoutRng.getState(), peerDropoutRng: s.peerDropoutRng.getState(), adamStep: adam.step, history: s.history });
+  }
+  const meta: CheckpointMeta = { ...progress, batchOrderRng: batchOrderRng.getState(), students: studentsMeta };
   return encodeCheckpoint({ meta, tensors });
 }
 

@@ -8,6 +8,7 @@ import type { GraphData } from '../graph/graph-data';
 import { graphLevelSplit, perClassSplit, ratioSplit } from '../datasets/splits';
 import { UserError } from '../errors';
 import type { Rng } from '../random';
+import { fixedGroups } from './batch-plan';
 
 /** One graph (or a block-diagonal batch of graphs) on the backend, with the nodes each split scores. */
 export interface GraphBatch {
@@ -82,20 +83,24 @@ function allNodes(n: number): Int32Array {
   return nodes;
 }
 
+/**
+ * One block-diagonal batch of the dataset's graphs `indices`, every node scored by `role`; null when
+ * there are none. Its features tensor is the caller's to dispose. (Redrawn training batches, config
+ * redrawBatches, are built with it once per pass from core/train/batch-plan.ts's groups.)
+ */
+export function joinGraphs(dataset: Dataset, indices: readonly number[], role: 'train' | 'val' | 'test'): GraphBatch | null {
+  if (indices.length === 0) return null;
+  const { data } = batchGraphs(indices.map((i) => dataset.graphs[i]), dataset.numClasses, dataset.task);
+  const nodes = { train: EMPTY, val: EMPTY, test: EMPTY, [role]: allNodes(data.graph.numNodes) };
+  return toBatch(data, dataset.numFeatures, nodes);
+}
+
 function inductive(dataset: Dataset, config: RunConfig, splitRng: Rng): TrainingData {
   const graphSplit: GraphSplit =
     dataset.graphSplit ?? graphLevelSplit(dataset.graphs.length, splitRng, config.split.kind === 'ratio' ? config.split : { train: 0.8, val: 0.1 });
   if (graphSplit.train.length === 0) throw new UserError(`${dataset.name}: the graph split leaves no training graphs`);
-  const join = (indices: number[], role: 'train' | 'val' | 'test'): GraphBatch | null => {
-    if (indices.length === 0) return null;
-    const { data } = batchGraphs(indices.map((i) => dataset.graphs[i]), dataset.numClasses, dataset.task);
-    const nodes = { train: EMPTY, val: EMPTY, test: EMPTY, [role]: allNodes(data.graph.numNodes) };
-    return toBatch(data, dataset.numFeatures, nodes);
-  };
-  const trainBatches: GraphBatch[] = [];
-  for (let start = 0; start < graphSplit.train.length; start += config.batchGraphs) {
-    trainBatches.push(join(graphSplit.train.slice(start, start + config.batchGraphs), 'train')!);
-  }
+  const join = (indices: number[], role: 'train' | 'val' | 'test') => joinGraphs(dataset, indices, role);
+  const trainBatches = fixedGroups(graphSplit.train, config.batchGraphs).map((group) => join(group, 'train')!);
   const valBatch = join(graphSplit.val, 'val');
   const testBatch = join(graphSplit.test, 'test');
   const evalBatches = [...trainBatches, ...(valBatch ? [valBatch] : []), ...(testBatch ? [testBatch] : [])];

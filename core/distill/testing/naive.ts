@@ -2,6 +2,7 @@
  * Test-only float64 references for core/distill, written as the formulas read (explicit loops over
  * nodes and their incoming edges), plus random graphs with uneven in-degrees.
  */
+import * as tf from '@tensorflow/tfjs';
 import { buildGraph } from '../../graph/build';
 import type { CsrGraph } from '../../graph/csr';
 import { Rng } from '../../random';
@@ -41,7 +42,14 @@ export function flat(rows: Rows): Float32Array {
   return Float32Array.from(rows.flat());
 }
 
-export function naiveSimilarity(kernel: SimilarityKernel, a: number[], b: number[]): number {
+/** x / max(‖x‖₂, eps), the normalise option's rows */
+export function naiveUnit(x: number[], eps = 1e-6): number[] {
+  const norm = Math.max(Math.sqrt(x.reduce((s, y) => s + y * y, 0)), eps);
+  return x.map((y) => y / norm);
+}
+
+export function naiveSimilarity(kernel: SimilarityKernel, rawA: number[], rawB: number[]): number {
+  const [a, b] = kernel.normalise ? [naiveUnit(rawA), naiveUnit(rawB)] : [rawA, rawB];
   const dot = () => a.reduce((s, x, i) => s + x * b[i], 0);
   switch (kernel.kind) {
     case 'l1':
@@ -109,4 +117,14 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
     scale = Math.max(scale, Math.abs(b[i]));
   }
   return worst / Math.max(scale, 1e-12);
+}
+
+/** Runs `fn` in a tensor scope and returns its plain (non-tensor) result; every tensor made inside is disposed. */
+export function inTensorScope<T>(fn: () => T): T {
+  tf.engine().startScope();
+  try {
+    return fn();
+  } finally {
+    tf.engine().endScope();
+  }
 }

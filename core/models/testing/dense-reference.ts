@@ -68,7 +68,22 @@ export interface DenseGatParameters {
   attentionSource: Matrix; // [H, D]
   attentionTarget: Matrix;
   residual?: Matrix;
-  bias: ArrayLike<number>;
+  /** absent under the authors' init */
+  bias?: ArrayLike<number>;
+}
+
+/** One GAT head's output (before merging), [N, D]: Σ_{u→v} α_uv z_u (+ the head's residual slice). */
+export function gatDenseHead(a: Matrix, x: Matrix, p: DenseGatParameters, h: number): Matrix {
+  const heads = p.attentionSource.length;
+  const d = p.attentionSource[0].length;
+  if (h < 0 || h >= heads) throw new Error(`gatDenseHead: head ${h} of ${heads}`);
+  const single: DenseGatParameters = {
+    weight: p.weight.map((row) => row.slice(h * d, (h + 1) * d)),
+    attentionSource: [p.attentionSource[h]],
+    attentionTarget: [p.attentionTarget[h]],
+    residual: p.residual?.map((row) => row.slice(h * d, (h + 1) * d)),
+  };
+  return gatDense(a, x, single, 'concat');
 }
 
 export function gatDense(a: Matrix, x: Matrix, p: DenseGatParameters, merge: 'concat' | 'mean'): Matrix {
@@ -97,7 +112,7 @@ export function gatDense(a: Matrix, x: Matrix, p: DenseGatParameters, merge: 'co
       }
     }
   }
-  return addRow(out, p.bias);
+  return p.bias ? addRow(out, p.bias) : out;
 }
 
 export interface DenseSageParameters {
@@ -166,7 +181,7 @@ export function studentDense(
             attentionSource: m('attentionSource'),
             attentionTarget: m('attentionTarget'),
             residual: has('residual') ? m('residual') : undefined,
-            bias: v('bias'),
+            bias: has('bias') ? v('bias') : undefined,
           },
           role === 'hidden' ? 'concat' : 'mean',
         );

@@ -27,10 +27,11 @@ export interface OpCase {
 
 export const FEATURES = 6;
 
-export function opCases(graph: CsrGraph): OpCase[] {
+/** `features`: the row width of node inputs (GPU kernels read widths divisible by 4 four at a time). */
+export function opCases(graph: CsrGraph, features = FEATURES): OpCase[] {
   const n = graph.numNodes;
   const e = graph.sources.length;
-  const f = FEATURES;
+  const f = features;
   const cases: OpCase[] = [
     {
       name: 'spmm, no weights',

@@ -78,6 +78,11 @@ describe('every config field survives config → form → config', () => {
     layers: 4,
     hidden: 32,
     heads: 5,
+    outHeads: 3,
+    init: 'authors',
+    selection: 'authors',
+    f1Threshold: 0.5,
+    redrawBatches: true,
     dropout: 0.25,
     attentionDropout: 0.1,
     residual: false,
@@ -103,7 +108,7 @@ describe('every config field survives config → form → config', () => {
     batchGraphs: 4,
     backend: 'wasm',
   };
-  const OTHER_KERNEL: RunConfig['kernel'] = { kind: 'poly', tau: 50, sigma: 2, c: 0.5, degree: 3 };
+  const OTHER_KERNEL: RunConfig['kernel'] = { kind: 'poly', tau: 50, tauMode: 'auto', normaliseFeatures: true, sigma: 2, c: 0.5, degree: 3 };
   const OTHER_SPLITS: RunConfig['split'][] = [
     { kind: 'per-class', trainPerClass: 10, valPerClass: 15 },
     { kind: 'ratio', train: 0.5, val: 0.25 },
@@ -146,7 +151,8 @@ describe('every config field survives config → form → config', () => {
 
   it('all fields changed at once', () => {
     for (const split of OTHER_SPLITS) {
-      const config = runConfigSchema.parse({ ...OTHER, ...CONTEXT, kernel: OTHER_KERNEL, split });
+      // τ auto belongs to the L1 kernel only: with the polynomial kernel τ stays fixed
+      const config = runConfigSchema.parse({ ...OTHER, ...CONTEXT, kernel: { ...OTHER_KERNEL, tauMode: 'fixed' }, split });
       expect(roundTrip(config)).toEqual(config);
     }
   });

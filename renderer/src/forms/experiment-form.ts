@@ -1,4 +1,4 @@
-import { BACKENDS, describeConfigIssues, KERNELS, MODELS, runConfigSchema, splitSchema, STRATEGIES, type RunConfig, type RunConfigInput, type Strategy } from '../../../contract/run-config';
+import { BACKENDS, describeConfigIssues, INITS, KERNELS, MODELS, SELECTION_RULES, TAU_MODES, runConfigSchema, splitSchema, STRATEGIES, type RunConfig, type RunConfigInput, type Strategy } from '../../../contract/run-config';
 
 /**
  * The "new experiment" form without the DOM. Its state is flat, one value per input, and one table
@@ -27,6 +27,8 @@ const FORM_FIELDS = {
   layers: 'layers',
   hidden: 'hidden',
   heads: 'heads',
+  outHeads: 'outHeads',
+  init: 'init',
   dropout: 'dropout',
   attentionDropout: 'attentionDropout',
   aggregator: 'aggregator',
@@ -37,6 +39,8 @@ const FORM_FIELDS = {
   a: 'a',
   kernelKind: 'kernel.kind',
   tau: 'kernel.tau',
+  tauMode: 'kernel.tauMode',
+  normaliseFeatures: 'kernel.normaliseFeatures',
   sigma: 'kernel.sigma',
   polyC: 'kernel.c',
   polyDegree: 'kernel.degree',
@@ -51,6 +55,9 @@ const FORM_FIELDS = {
   weightDecay: 'weightDecay',
   seed: 'seed',
   evalEvery: 'evalEvery',
+  selection: 'selection',
+  f1Threshold: 'f1Threshold',
+  redrawBatches: 'redrawBatches',
   heatmapEvery: 'heatmapEvery',
   patience: 'patience',
   checkpointEvery: 'checkpointEvery',
@@ -87,6 +94,9 @@ export const FIELD_CHOICES = {
   kernelKind: KERNELS,
   featureLoss: shape.featureLoss.unwrap().options,
   peerMode: shape.peerMode.unwrap().options,
+  init: INITS,
+  selection: SELECTION_RULES,
+  tauMode: TAU_MODES,
   backend: BACKENDS,
 } satisfies Partial<Record<FormField, readonly string[]>>;
 

@@ -1,0 +1,67 @@
+import * as tf from '@tensorflow/tfjs';
+import type { CsrGraph } from '../graph/csr';
+import type { GraphOps } from '../tensor/graph-ops';
+import { kernelRows, type SimilarityKernel } from './similarity';
+
+/**
+ * The L1 distances the l1 kernel sees, ‖h_u − h_v‖₁ over the rows it compares (unit rows when the
+ * kernel normalises), for the NEIGHBOUR edges u→v, u ≠ v, entering the given nodes (all nodes when
+ * none are given), in edge order. Self-loops are left out: their distance is 0 whatever the
+ * features, and counting them would pull every statistic towards 0 on low-degree nodes.
+ */
+export function neighbourL1Distances(
+  ops: GraphOps,
+  graph: CsrGraph,
+  h: tf.Tensor2D,
+  kernel: Pick<SimilarityKernel, 'normalise'> = {},
+  nodes?: Int32Array,
+): Float64Array {
+  const all = tf.tidy(() => {
+    const rows = kernelRows(h, kernel as SimilarityKernel);
+    return ops.edgeDistance(graph, rows, rows, 'l1');
+  });
+  const perEdge = all.dataSync() as Float32Array;
+  all.dispose();
+  return neighbourValues(graph, perEdge, nodes);
+}
+
+/** Per-edge values of the non-self-loop edges entering `nodes` (default: every node), in edge order. */
+export function neighbourValues(graph: CsrGraph, perEdge: ArrayLike<number>, nodes?: Int32Array): Float64Array {
+  const out: number[] = [];
+  const visit = (v: number) => {
+    for (let e = graph.offsets[v]; e < graph.offsets[v + 1]; e++) if (graph.sources[e] !== v) out.push(perEdge[e]);
+  };
+  if (nodes) nodes.forEach(visit);
+  else for (let v = 0; v < graph.numNodes; v++) visit(v);
+  return Float64Array.from(out);
+}
+
+export interface Quartiles {
+  q1: number;
+  median: number;
+  q3: number;
+}
+
+/**
+ * Quartiles of the pooled samples, by linear interpolation between order statistics (numpy's
+ * default). null when there are no values. The spread we report is the interquartile range
+ * q3 − q1: robust to the heavy tails of distance distributions, and drawable as a band.
+ */
+export function quartiles(...samples: ArrayLike<number>[]): Quartiles | null {
+  const total = samples.reduce((n, s) => n + s.length, 0);
+  if (total === 0) return null;
+  const sorted = new Float64Array(total);
+  let offset = 0;
+  for (const s of samples) {
+    sorted.set(s, offset);
+    offset += s.length;
+  }
+  sorted.sort();
+  const at = (p: number) => {
+    const position = p * (total - 1);
+    const low = Math.floor(position);
+    const high = Math.min(low + 1, total - 1);
+    return sorted[low] + (position - low) * (sorted[high] - sorted[low]);
+  };
+  return { q1: at(0.25), median: at(0.5), q3: at(0.75) };
+}
