@@ -16,7 +16,7 @@ import type { RunConfig } from '../../contract/run-config';
 import { UserError } from '../errors';
 import type { ExperimentStore } from '../store';
 import { newRunRecord } from '../runs/new-run';
-import { parseRunConfig, planOf } from '../train/run-config';
+import { parseRunConfig, refuseUnrunnableConfig } from '../train/run-config';
 import type { TrainingHost } from '../host/training-host';
 import { appVersion } from '../version';
 import type { QueueService } from '../queue/queue-service';
@@ -95,11 +95,13 @@ export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
     return configs.map((config, i) => {
       const where = configs.length > 1 ? `configs[${i}]: ` : '';
       try {
-        planOf(config);
         const data = datasets.resolveRef(config.data, { requireAvailable: !remote });
         // 'auto' defers to the app's backend setting.
         const backend = config.backend === 'auto' && !remote ? settings.backend : config.backend;
-        return { ...config, data, backend };
+        const prepared = { ...config, data, backend };
+        // what the trainer would refuse (plan, students, a generator spec's split) refuses the call
+        refuseUnrunnableConfig(prepared);
+        return prepared;
       } catch (error) {
         if (error instanceof UserError && where) throw new ApiStatusError(statusOfUserError(error), where + error.message);
         throw error;

@@ -1,7 +1,7 @@
 import type { RunConfigInput } from '../../contract/run-config';
 import { UserError } from '../errors';
 import { defaultDatabasePath, openStore } from '../store';
-import { parseRunConfig } from '../train/run-config';
+import { parseRunnableConfig } from '../train/run-config';
 import type { ExperimentResult } from '../runs/run-experiment';
 import { parseOptions, printJson, type Command } from './command';
 import { cancelOnInterrupt, formatMetric, progressReporter } from './train-commands';
@@ -106,7 +106,7 @@ ${RUN_FLAGS_USAGE}`,
     for (const data of datasets)
       for (const strategy of strategies)
         for (const students of studentCounts) for (const seed of seeds) grid.push({ ...base, data, strategy: strategy as RunConfigInput['strategy'], students, seed });
-    const configs = grid.map((c) => parseRunConfig(c));
+    const configs = grid.map((c) => parseRunnableConfig(c));
     const group = values.group ?? `sweep-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     if (values.queue !== undefined) return (await import('./queue-runs')).sweepOnQueue({ values, configs, group, io });
     // Loaded on demand: the tensor engine takes seconds to load and other commands do not need it.

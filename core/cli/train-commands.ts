@@ -2,7 +2,7 @@ import type { BackendInfo } from '../../contract/api';
 import { defaultDatabasePath, openStore } from '../store';
 import type { BackendPreference } from '../tensor/backend';
 import { UserError } from '../errors';
-import { parseRunConfig } from '../train/run-config';
+import { parseRunnableConfig } from '../train/run-config';
 import type { ExperimentEvent } from '../runs/record-events';
 import type { ExperimentResult } from '../runs/run-experiment';
 import { adapterLabel } from '../api/adapter-label';
@@ -93,7 +93,7 @@ ${RUN_FLAGS_USAGE}
     const resumeId = values.resume !== undefined ? Number(values.resume) : undefined;
     if (resumeId !== undefined && !(Number.isInteger(resumeId) && resumeId > 0)) throw new UserError(`--resume: '${values.resume}' is not a run id`);
     // Validate before opening anything, so a bad flag costs nothing.
-    const config = resumeId === undefined ? parseRunConfig(configFromFlags(values)) : undefined;
+    const config = resumeId === undefined ? parseRunnableConfig(configFromFlags(values)) : undefined;
     if (values.queue !== undefined) return (await import('./queue-runs')).trainOnQueue({ values, config, resumeId, io });
     // initBackend checks the name (a UserError listing the valid ones)
     const backend = resumeId !== undefined ? (values.backend as BackendPreference | undefined) : undefined;

@@ -56,7 +56,7 @@ export function generateCsbm(options: CsbmOptions): Dataset {
   const seed = checkInteger('seed', options.seed ?? 0, 0, 0xffffffff);
 
   const rng = new Rng(seed);
-  const labels = drawLabels(nodes, classes, rng.fork('labels'));
+  const labels = csbmLabels(nodes, classes, seed);
   const { sources, targets } = drawEdges(labels, classes, edges, homophily, rng.fork('edges'));
   const featureValues = drawFeatures(labels, classes, features, featureNoise, rng.fork('features'));
 
@@ -69,6 +69,14 @@ export function generateCsbm(options: CsbmOptions): Dataset {
     classNames: Array.from({ length: classes }, (_, k) => `class ${k}`),
     source: `synthetic CSBM: nodes=${nodes} edges=${edges} classes=${classes} features=${features} homophily=${homophily} featureNoise=${featureNoise} seed=${seed}`,
   };
+}
+
+/**
+ * The labels of the CSBM of this size and seed, drawn alone from their own stream (what the split
+ * of a spec depends on, known without generating edges and features).
+ */
+export function csbmLabels(nodes: number, classes: number, seed = 0): Int32Array {
+  return drawLabels(nodes, classes, new Rng(seed).fork('labels'));
 }
 
 function drawLabels(nodes: number, classes: number, rng: Rng): Int32Array {

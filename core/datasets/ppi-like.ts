@@ -158,7 +158,7 @@ export function shareOut(total: number, weights: readonly number[]): number[] {
 }
 
 /** PPI's 20/2/2 proportions scaled to `graphs` (≥ 3), in order. */
-function ppiShapedSplit(graphs: number): GraphSplit {
+export function ppiShapedSplit(graphs: number): GraphSplit {
   const held = Math.max(1, Math.round((graphs * 2) / 24));
   const trainCount = graphs - 2 * held;
   const range = (start: number, count: number) => Array.from({ length: count }, (_, i) => start + i);

@@ -47,20 +47,46 @@ export function perClassSplit(
   return { train: sortedIndices(train), val: sortedIndices(val), test: sortedIndices(test) };
 }
 
+/** How many items each part of a split holds. */
+export interface SplitSizes {
+  train: number;
+  val: number;
+  test: number;
+}
+
+/** The sizes perClassSplit gives for classes of these sizes: computed without drawing it (it depends on the counts only). */
+export function perClassSplitSizes(classCounts: readonly number[], trainPerClass: number, valPerClass: number): SplitSizes {
+  const sizes = { train: 0, val: 0, test: 0 };
+  for (const count of classCounts) {
+    const train = Math.min(count, trainPerClass);
+    const val = Math.min(count - train, valPerClass);
+    sizes.train += train;
+    sizes.val += val;
+    sizes.test += count - train - val;
+  }
+  return sizes;
+}
+
 /**
  * A random split of all nodes by fractions: round(train·n) training nodes (at least one),
  * round(val·n) validation nodes, the rest test. Each index array is sorted ascending.
  */
 export function ratioSplit(numNodes: number, rng: Rng, fractions: SplitFractions): NodeSplit {
-  checkFractions(fractions);
+  const { train: trainCount, val: valCount } = ratioSplitSizes(numNodes, fractions);
   const order = permutation(numNodes, rng);
-  const trainCount = Math.min(numNodes, Math.max(1, Math.round(fractions.train * numNodes)));
-  const valCount = Math.min(Math.round(fractions.val * numNodes), numNodes - trainCount);
   return {
     train: sortedIndices(order.subarray(0, trainCount)),
     val: sortedIndices(order.subarray(trainCount, trainCount + valCount)),
     test: sortedIndices(order.subarray(trainCount + valCount)),
   };
+}
+
+/** The sizes ratioSplit gives for `numNodes` nodes. */
+export function ratioSplitSizes(numNodes: number, fractions: SplitFractions): SplitSizes {
+  checkFractions(fractions);
+  const train = Math.min(numNodes, Math.max(1, Math.round(fractions.train * numNodes)));
+  const val = Math.min(Math.round(fractions.val * numNodes), numNodes - train);
+  return { train, val, test: numNodes - train - val };
 }
 
 /**

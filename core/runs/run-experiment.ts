@@ -8,7 +8,7 @@ import { datasetSha256 } from '../datasets/canonical';
 import type { AlignmentMatrix, ConvergenceUpdate, ExperimentStore, RecordedEpoch, RunInfoUpdate } from '../store';
 import type { EpochMetricRow, EventLevel, RunStatus } from '../../contract/api';
 import { getGraphOps, initBackend, type BackendPreference, type BackendReport } from '../tensor/backend';
-import { parseRunConfig, refusePendingOptions } from '../train/run-config';
+import { parseRunConfig, refuseUnrunnableConfig } from '../train/run-config';
 import { trainStudents, type TrainOutcome } from '../train/trainer';
 import { prepareTrainingData, type TrainingData } from '../train/training-data';
 import { appVersion } from '../version';
@@ -84,7 +84,8 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const existing = options.runId !== undefined ? store.getRun(options.runId) : null;
   if (options.runId !== undefined && !existing) throw new UserError(`run ${options.runId} does not exist`);
   const config = parseRunConfig(existing ? existing.config : options.config);
-  refusePendingOptions(config);
+  // Cheap refusals first (options, plan, students, a spec's split), before the backend and the data load.
+  refuseUnrunnableConfig(config);
 
   const backend = await initBackend({ prefer: options.backend ?? config.backend });
   const dataset = await loadDataset(config.data, { cacheDir: options.cacheDir });

@@ -9,6 +9,7 @@ import type { StudentOutput } from '../models/types';
 import type { GraphOps } from '../tensor/graph-ops';
 import type { PeerView } from './peer-views';
 import type { StudentState } from './student-state';
+import { dmlWeightOf } from './run-config';
 import type { GraphBatch, TrainingData } from './training-data';
 
 /**
@@ -25,11 +26,6 @@ export interface Objective {
   readonly needsStructureTargets: boolean;
   /** the task loss and the sum of the added terms, for student `s` whose forward pass gave `out` */
   terms(s: StudentState, out: StudentOutput, peers: readonly PeerView[], batch: GraphBatch): { task: tf.Scalar; extra: tf.Scalar };
-}
-
-/** Deep mutual learning's weight: strategy 'dml' means weight 1 unless one is given. */
-export function dmlWeightOf(config: RunConfig): number {
-  return config.strategy === 'dml' && config.dmlWeight === 0 ? 1 : config.dmlWeight;
 }
 
 export function createObjective(config: RunConfig, data: TrainingData, ops: GraphOps, plan: AlignmentPlan, kernel: SimilarityKernel): Objective {

@@ -1,4 +1,5 @@
 import { describeConfigIssues, runConfigSchema, type RunConfig } from '../../contract/run-config';
+import { refuseUnsplittableSpec } from '../datasets/split-check';
 import { resolvePlan, type AlignmentPlan } from '../distill/plans';
 import type { SimilarityKernel } from '../distill/similarity';
 import { UserError } from '../errors';
@@ -32,6 +33,41 @@ export function planOf(config: RunConfig): AlignmentPlan {
       if (!config.plan.trim()) throw new UserError('strategy custom needs a plan, e.g. --plan "2<-1,1<-2"');
       return resolvePlan(config.plan, config.layers);
   }
+}
+
+/** Deep mutual learning's weight: strategy 'dml' means weight 1 unless one is given. */
+export function dmlWeightOf(config: RunConfig): number {
+  return config.strategy === 'dml' && config.dmlWeight === 0 ? 1 : config.dmlWeight;
+}
+
+/** Throws when a config asks students to learn from peers (a plan, DML, feature transfer) but has only one. */
+export function refuseLonelyStudent(config: RunConfig, plan: AlignmentPlan): void {
+  if (config.students < 2 && (plan.pairs.length > 0 || dmlWeightOf(config) > 0 || config.featureTransfer > 0)) {
+    throw new UserError(`strategy '${config.strategy}' needs at least 2 students (got ${config.students})`);
+  }
+}
+
+/**
+ * Refuses a config that cannot train: options the trainer does not honour yet, a plan naming layers
+ * the students do not have, peer terms with a single student, a generator spec too small for the
+ * split (core/datasets/split-check.ts; other data is checked once loaded, still before the run is
+ * recorded). Every path that
+ * creates a run (CLI train and sweep, the API's runs.create and rerun) calls it first, so such a
+ * config never becomes a failed run. Returns the config's plan.
+ */
+export function refuseUnrunnableConfig(config: RunConfig): AlignmentPlan {
+  refusePendingOptions(config);
+  const plan = planOf(config);
+  refuseLonelyStudent(config, plan);
+  refuseUnsplittableSpec(config.data, config.split);
+  return plan;
+}
+
+/** parseRunConfig, then refuseUnrunnableConfig: a config that is valid and can run. */
+export function parseRunnableConfig(input: unknown): RunConfig {
+  const config = parseRunConfig(input);
+  refuseUnrunnableConfig(config);
+  return config;
 }
 
 /**

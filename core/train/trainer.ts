@@ -5,7 +5,6 @@ import { median } from '../../contract/stats';
 import { alignmentMatrix } from '../distill/alignment-matrix';
 import { peerTargets } from '../distill/local-structure';
 import { peerLayersOf, type AlignmentPlan } from '../distill/plans';
-import { UserError } from '../errors';
 import type { Student } from '../models/types';
 import { Rng } from '../random';
 import type { GraphOps } from '../tensor/graph-ops';
@@ -13,9 +12,9 @@ import { bufferScope, releaseFreeBuffers } from '../tensor/parallel/shared-buffe
 import { readAndDispose } from '../tensor/readback';
 import { convergenceSummary, type ConvergencePoint, type ConvergenceSummary } from './convergence';
 import { evaluateStudent, type SplitMetrics } from './evaluate';
-import { createObjective, dmlWeightOf } from './objective';
+import { createObjective } from './objective';
 import { PeerViews } from './peer-views';
-import { planOf, similarityKernelOf } from './run-config';
+import { planOf, refuseLonelyStudent, similarityKernelOf } from './run-config';
 import { createStudents, disposeStudents } from './student-state';
 import { encodeTrainingCheckpoint, restoreTrainingCheckpoint, type TrainingProgress } from './training-checkpoint';
 import type { GraphBatch, TrainingData } from './training-data';
@@ -66,9 +65,8 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
   const plan = planOf(config);
   const kernel = similarityKernelOf(config);
   const offline = teacher !== undefined;
-  if (config.students < 2 && !offline && (plan.pairs.length > 0 || dmlWeightOf(config) > 0 || config.featureTransfer > 0)) {
-    throw new UserError(`strategy '${config.strategy}' needs at least 2 students (got ${config.students})`);
-  }
+  // an offline run's students learn from the fixed teacher, so one student is enough there
+  if (!offline) refuseLonelyStudent(config, plan);
   const root = new Rng(config.seed);
   const batchOrderRng = root.fork('batch-order');
   const students = createStudents(config, data, ops, plan, root, teacher);

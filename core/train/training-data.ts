@@ -5,6 +5,7 @@ import type { CsrGraph } from '../graph/csr';
 import type { Task } from '../../contract/api';
 import type { Dataset, GraphSplit } from '../datasets/types';
 import type { GraphData } from '../graph/graph-data';
+import { refuseEmptySplit } from '../datasets/split-check';
 import { graphLevelSplit, perClassSplit, ratioSplit } from '../datasets/splits';
 import { UserError } from '../errors';
 import type { Rng } from '../random';
@@ -62,7 +63,8 @@ function transductive(dataset: Dataset, config: RunConfig, splitRng: Rng): Train
   } else {
     split = ratioSplit(n, splitRng, { train: config.split.train, val: config.split.val });
   }
-  if (split.train.length === 0) throw new UserError(`${dataset.name}: the split leaves no training nodes`);
+  const sizes = { train: split.train.length, val: split.val.length, test: split.test.length };
+  refuseEmptySplit(dataset.name, config.split, { unit: 'nodes', nodes: n, classes: dataset.numClasses }, sizes);
   const batch = toBatch(data, dataset.numFeatures, { train: split.train, val: split.val, test: split.test });
   return {
     task: dataset.task,
@@ -98,7 +100,8 @@ export function joinGraphs(dataset: Dataset, indices: readonly number[], role: '
 function inductive(dataset: Dataset, config: RunConfig, splitRng: Rng): TrainingData {
   const graphSplit: GraphSplit =
     dataset.graphSplit ?? graphLevelSplit(dataset.graphs.length, splitRng, config.split.kind === 'ratio' ? config.split : { train: 0.8, val: 0.1 });
-  if (graphSplit.train.length === 0) throw new UserError(`${dataset.name}: the graph split leaves no training graphs`);
+  const sizes = { train: graphSplit.train.length, val: graphSplit.val.length, test: graphSplit.test.length };
+  refuseEmptySplit(dataset.name, config.split, { unit: 'graphs', graphs: dataset.graphs.length }, sizes);
   const join = (indices: number[], role: 'train' | 'val' | 'test') => joinGraphs(dataset, indices, role);
   const trainBatches = fixedGroups(graphSplit.train, config.batchGraphs).map((group) => join(group, 'train')!);
   const valBatch = join(graphSplit.val, 'val');
