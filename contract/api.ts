@@ -19,17 +19,27 @@ export type EventLevel = (typeof EVENT_LEVELS)[number];
 /** multiclass: one class per node (softmax CE, accuracy); multilabel: C binary labels per node (BCE, micro-F1) */
 export type Task = 'multiclass' | 'multilabel';
 
+/** What the runs list sorts by: a column of the manager's table (missing values sort last either way). */
+export const RUN_SORT_KEYS = ['id', 'name', 'dataset', 'model', 'strategy', 'numStudents', 'numLayers', 'seed', 'status', 'progress', 'best', 'duration', 'createdAt'] as const;
+export type RunSortKey = (typeof RUN_SORT_KEYS)[number];
+
 /** Input schemas of every call, by call name. */
 export const callInputs = {
   'app.info': empty,
 
+  /** one page of runs, filtered, searched and sorted by the store (see RunFilter in core/store) */
   'runs.list': z
     .object({
       status: z.array(z.enum(RUN_STATUS_VALUES)).max(6).optional(),
+      strategies: z.array(shortText(200)).max(50).optional(),
       search: shortText(200).optional(),
       group: shortText(200).optional(),
+      sort: z.enum(RUN_SORT_KEYS).optional(),
+      descending: z.boolean().optional(),
       limit: z.number().int().min(1).max(10_000).optional(),
       offset: z.number().int().min(0).max(1_000_000_000).optional(),
+      /** also count the matching runs per status and list the strategies and groups (the manager's filters) */
+      facets: z.boolean().optional(),
     })
     .strict(),
   'runs.get': z.object({ id }).strict(),
@@ -165,6 +175,14 @@ export interface RunSummary {
   startedAt: string | null;
   finishedAt: string | null;
   students: StudentBest[];
+}
+
+/** What the manager's filters offer: runs per status (matching the other filters), and every strategy and group. */
+export interface RunFacets {
+  statuses: Record<RunStatus, number>;
+  strategies: string[];
+  /** sweep groups, newest first */
+  groups: string[];
 }
 
 /** A student's summary: its best, and the epochs / seconds it took to reach 95% and 99% of that best. */
@@ -311,7 +329,7 @@ export interface WorkerInfo {
 /** Output type of every call, by call name. */
 export interface CallOutputs {
   'app.info': AppInfo;
-  'runs.list': { runs: RunSummary[]; total: number };
+  'runs.list': { runs: RunSummary[]; total: number; facets?: RunFacets };
   'runs.get': RunDetail;
   'runs.create': { ids: number[] };
   'runs.rename': RunSummary;

@@ -127,8 +127,9 @@ export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
     }),
 
     'runs.list': (input) => {
-      const filter = { status: input.status, search: input.search, group: input.group };
-      return { runs: store.listRuns({ ...filter, limit: input.limit, offset: input.offset }), total: store.countRuns(filter) };
+      const filter = { status: input.status, strategies: input.strategies, search: input.search, group: input.group };
+      const runs = store.listRuns({ ...filter, sort: input.sort, descending: input.descending, limit: input.limit, offset: input.offset });
+      return { runs, total: store.countRuns(filter), ...(input.facets ? { facets: store.runFacets(filter) } : {}) };
     },
     'runs.get': ({ id }) => runDetailOf(store, id),
     'runs.create': async ({ configs, group, runOn }) => {

@@ -24,6 +24,9 @@ const BEST_SQL = `UPDATE students SET (best_val, best_epoch, test_at_best) = (
     ORDER BY m.val_metric DESC, m.epoch ASC LIMIT 1)
   WHERE run_id = @run_id`;
 
+/** Recounts a run's finished epochs (runs.epochs_done) from its metric rows. */
+export const EPOCHS_DONE_SQL = 'UPDATE runs SET epochs_done = (SELECT COUNT(*) FROM epoch_metrics m WHERE m.run_id = runs.id AND m.student = 0) WHERE id = ?';
+
 const CONVERGENCE_COLUMNS: Record<keyof ConvergenceUpdate, { column: string; integer: boolean }> = {
   epochsTo95: { column: 'epochs_to_95', integer: true },
   secondsTo95: { column: 'seconds_to_95', integer: false },
@@ -93,6 +96,7 @@ export function recordEpoch(ctx: StoreContext, runId: number, rows: readonly Epo
        VALUES (@runId, @student, @epoch, @taskLoss, @distillLoss, @trainMetric, @valMetric, @testMetric, @epochMs, @elapsedMs)`,
     );
     for (const row of clean) insert.run({ ...row, runId: run.id });
+    ctx.statement('UPDATE runs SET epochs_done = epochs_done + 1 WHERE id = ?').run(run.id);
     ctx.statement(BEST_SQL).run({ run_id: run.id, after: epoch - 1 });
     touch(ctx, run.id);
     const best = ctx.statement(`SELECT ${BEST_COLUMNS} FROM students WHERE run_id = ? ORDER BY idx`).all(run.id) as StudentBest[];
@@ -122,6 +126,7 @@ export function discardAfterEpoch(ctx: StoreContext, runId: number, epoch: numbe
     for (const table of ['epoch_metrics', 'alignment_matrices', 'checkpoints']) {
       ctx.statement(`DELETE FROM ${table} WHERE run_id = ? AND epoch > ?`).run(run.id, epoch);
     }
+    ctx.statement(EPOCHS_DONE_SQL).run(run.id);
     ctx.statement(BEST_SQL).run({ run_id: run.id, after: 0 });
     ctx.statement('UPDATE students SET epochs_to_95 = NULL, seconds_to_95 = NULL, epochs_to_99 = NULL, seconds_to_99 = NULL WHERE run_id = ?').run(run.id);
     if (removed > 0) insertEvent(ctx, run.id, 'info', 'discard', `discarded ${removed} epoch(s) after epoch ${epoch}`);

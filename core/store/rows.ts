@@ -30,6 +30,8 @@ export function parseJson(text: string | null): unknown {
 
 export interface RunRow {
   id: number;
+  uuid: string;
+  epochs_done: number;
   name: string;
   group_name: string | null;
   status: RunRecord['status'];
@@ -67,6 +69,7 @@ export interface RunRow {
 export function runFromRow(row: RunRow): RunRecord {
   return {
     id: row.id,
+    uuid: row.uuid,
     name: row.name,
     group: row.group_name,
     status: row.status,

@@ -1,9 +1,10 @@
-import type { RunSummary, StudentBest } from '../../contract/api';
+import { randomUUID } from 'node:crypto';
+import { RUN_STATUS_VALUES, type RunFacets, type RunStatus, type RunSummary, type StudentBest } from '../../contract/api';
 import { UserError } from '../errors';
 import type { StoreContext } from './context';
 import { insertEvent } from './events';
 import { BEST_COLUMNS, runFromRow, type RunRow } from './rows';
-import { checkStatus } from './run-status';
+import { runFilterSql, runOrderSql, type RunCondition } from './run-query';
 import type { CreateRunInput, RunFilter, RunInfoUpdate, RunRecord } from './types';
 import * as check from './validate';
 
@@ -32,6 +33,7 @@ export function createRun(ctx: StoreContext, input: CreateRunInput): RunRecord {
     backend: check.optionalText('backend', input.backend, 200),
     tags: JSON.stringify(check.tagList(input.tags ?? [])),
     notes: notesText(input.notes ?? ''),
+    uuid: randomUUID(),
     now: ctx.timestamp(),
   };
   return ctx.write(() => {
@@ -40,9 +42,9 @@ export function createRun(ctx: StoreContext, input: CreateRunInput): RunRecord {
     }
     const { id } = ctx
       .statement(
-        `INSERT INTO runs (name, group_name, config, dataset_id, dataset, model, strategy, num_students, num_layers,
+        `INSERT INTO runs (uuid, name, group_name, config, dataset_id, dataset, model, strategy, num_students, num_layers,
            seed, planned_epochs, backend, tags, notes, created_at, updated_at)
-         VALUES (@name, @group_name, @config, @dataset_id, @dataset, @model, @strategy, @num_students, @num_layers,
+         VALUES (@uuid, @name, @group_name, @config, @dataset_id, @dataset, @model, @strategy, @num_students, @num_layers,
            @seed, @planned_epochs, @backend, @tags, @notes, @now, @now)
          RETURNING id`,
       )
@@ -54,19 +56,17 @@ export function createRun(ctx: StoreContext, input: CreateRunInput): RunRecord {
   });
 }
 
-/** Runs newest first, with finished-epoch counts and each student's best validation metric. */
+/**
+ * One page of runs (newest first unless `filter.sort` says otherwise), with finished-epoch counts and
+ * each student's best validation metric. Filtering, search, sorting and paging happen here, in SQL.
+ */
 export function listRuns(ctx: StoreContext, filter: RunFilter = {}): RunSummary[] {
   const { where, params } = runFilterSql(filter);
   const limit = check.integer('limit', filter.limit ?? 100, 1, 10_000);
   const offset = check.integer('offset', filter.offset ?? 0, 0);
-  // recordEpoch writes all students of an epoch in one transaction, so counting student 0's rows
-  // counts whole epochs (8× cheaper than grouping every row by epoch).
   const rows = ctx
-    .statement(
-      `SELECT r.*, (SELECT COUNT(*) FROM epoch_metrics m WHERE m.run_id = r.id AND m.student = 0) AS epochs_done
-       FROM runs r ${where} ORDER BY r.id DESC LIMIT @limit OFFSET @offset`,
-    )
-    .all({ ...params, limit, offset }) as (RunRow & { epochs_done: number })[];
+    .statement(`SELECT r.* FROM runs r ${where} ${runOrderSql(filter.sort, filter.descending ?? true)} LIMIT @limit OFFSET @offset`)
+    .all({ ...params, now: ctx.timestamp(), limit, offset }) as RunRow[];
   const students = new Map<number, StudentBest[]>();
   const studentRows = ctx
     .statement(`SELECT run_id AS runId, ${BEST_COLUMNS} FROM students WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, idx`)
@@ -79,20 +79,37 @@ export function listRuns(ctx: StoreContext, filter: RunFilter = {}): RunSummary[
   return rows.map((row) => runSummaryOf(runFromRow(row), row.epochs_done, students.get(row.id) ?? []));
 }
 
+/** The manager's filter choices: runs per status matching the rest of the filter, every strategy and group. */
+export function runFacets(ctx: StoreContext, filter: RunCondition = {}): RunFacets {
+  const { where, params } = runFilterSql({ ...filter, status: undefined });
+  const statuses = Object.fromEntries(RUN_STATUS_VALUES.map((status) => [status, 0])) as Record<RunStatus, number>;
+  for (const { status, n } of ctx.statement(`SELECT r.status AS status, COUNT(*) AS n FROM runs r ${where} GROUP BY r.status`).all(params) as { status: RunStatus; n: number }[]) {
+    statuses[status] = n;
+  }
+  const strategies = (ctx.statement('SELECT DISTINCT strategy FROM runs ORDER BY strategy').all() as { strategy: string }[]).map((r) => r.strategy);
+  const groups = (
+    ctx.statement('SELECT group_name AS name FROM runs WHERE group_name IS NOT NULL GROUP BY group_name ORDER BY MAX(id) DESC LIMIT 1000').all() as { name: string }[]
+  ).map((g) => g.name);
+  return { statuses, strategies, groups };
+}
+
 /** One run as listRuns lists it, for views of a single run. */
 export function runSummary(ctx: StoreContext, run: RunRecord): RunSummary {
   const best = ctx.statement(`SELECT ${BEST_COLUMNS} FROM students WHERE run_id = ? ORDER BY idx`).all(run.id) as StudentBest[];
   return runSummaryOf(run, finishedEpochs(ctx, run.id), best);
 }
 
-/** Epochs finished: epochs for which every student has a metric row (as listRuns counts them). */
+/**
+ * Epochs finished: epochs for which every student has a metric row. recordEpoch writes all students
+ * of an epoch in one transaction and counts it in the same one (runs.epochs_done).
+ */
 export function finishedEpochs(ctx: StoreContext, runId: number): number {
   const run = ctx.requireRun(runId);
-  return (ctx.statement('SELECT COUNT(*) AS n FROM epoch_metrics WHERE run_id = ? AND student = 0').get(run.id) as { n: number }).n;
+  return (ctx.statement('SELECT epochs_done AS n FROM runs WHERE id = ?').get(run.id) as { n: number }).n;
 }
 
 /** How many runs match (for paging listRuns). */
-export function countRuns(ctx: StoreContext, filter: Omit<RunFilter, 'limit' | 'offset'> = {}): number {
+export function countRuns(ctx: StoreContext, filter: RunCondition = {}): number {
   const { where, params } = runFilterSql(filter);
   return (ctx.statement(`SELECT COUNT(*) AS n FROM runs r ${where}`).get(params) as { n: number }).n;
 }
@@ -178,28 +195,4 @@ function notesText(notes: unknown): string {
   if (typeof notes !== 'string') throw new UserError('notes: expected a string');
   if (notes.length > 100_000) throw new UserError('notes: longer than 100000 characters');
   return notes;
-}
-
-/** WHERE clause and parameters for a run filter (the `r` alias is the runs table). */
-function runFilterSql(filter: Omit<RunFilter, 'limit' | 'offset'>): { where: string; params: Record<string, unknown> } {
-  const conditions: string[] = [];
-  const params: Record<string, unknown> = {};
-  if (filter.status !== undefined) {
-    const statuses = Array.isArray(filter.status) ? filter.status : [filter.status];
-    statuses.forEach(checkStatus);
-    conditions.push('r.status IN (SELECT value FROM json_each(@statuses))');
-    params.statuses = JSON.stringify(statuses);
-  }
-  if (filter.group !== undefined) {
-    conditions.push('r.group_name = @group');
-    params.group = filter.group;
-  }
-  const search = filter.search?.trim();
-  if (search) {
-    const fields = ['r.name', 'r.group_name', 'r.dataset', 'r.model', 'r.strategy', 'r.tags', 'r.notes'];
-    conditions.push(`(${fields.map((f) => `${f} LIKE @pattern ESCAPE '\\'`).join(' OR ')} OR CAST(r.id AS TEXT) = @search)`);
-    params.pattern = `%${search.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-    params.search = search;
-  }
-  return { where: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', params };
 }

@@ -1,4 +1,4 @@
-import type { EpochMetricRow, EventLevel, RunStatus, RunSummary, StudentConvergence } from '../../contract/api';
+import type { EpochMetricRow, EventLevel, RunFacets, RunStatus, RunSummary, StudentConvergence } from '../../contract/api';
 import * as checkpoints from './checkpoints';
 import { StoreContext } from './context';
 import { openDatabase } from './database';
@@ -127,6 +127,9 @@ export class ExperimentStore {
   }
   countRuns(filter: Omit<RunFilter, 'limit' | 'offset'> = {}): number {
     return runs.countRuns(this.ctx, filter);
+  }
+  runFacets(filter: Omit<RunFilter, 'limit' | 'offset'> = {}): RunFacets {
+    return runs.runFacets(this.ctx, filter);
   }
   renameRun(id: number, name: string): RunRecord {
     return runs.describeRun(this.ctx, id, { name });

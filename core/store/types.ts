@@ -1,4 +1,4 @@
-import type { AlignmentMatrixOf, EpochMetricRow, RunDetail, RunEventRow, RunStatus, StudentBest, StudentConvergence, Task } from '../../contract/api';
+import type { AlignmentMatrixOf, EpochMetricRow, RunDetail, RunEventRow, RunSortKey, RunStatus, StudentBest, StudentConvergence, Task } from '../../contract/api';
 import type { RunOwner } from './run-owner';
 
 /**
@@ -36,6 +36,8 @@ export interface CreateRunInput {
  * live in their own tables), plus its dataset link, its owner and its heartbeat.
  */
 export interface RunRecord extends Omit<RunDetail, 'epochs' | 'students' | 'planPairs'> {
+  /** the run's identity across machines: kept when a history is imported elsewhere */
+  uuid: string;
   datasetId: number | null;
   /** the process that owns a running run (null otherwise); an empty host: recorded before hosts were */
   owner: RunOwner | null;
@@ -72,10 +74,19 @@ export type ConvergenceUpdate = Partial<Omit<StudentConvergence, keyof StudentBe
 
 export interface RunFilter {
   status?: RunStatus | RunStatus[];
-  /** case-insensitive substring of name, group, dataset, model, strategy, tags or notes; or a run id */
+  /** any of these strategies */
+  strategies?: string[];
+  /**
+   * whitespace-separated terms, all of which must match: `key:value` (name, dataset, model, strategy,
+   * status, tag, group, notes: substring; seed, id: exact) or a bare term (a substring of any text
+   * field, or the id or seed); case-insensitive (core/store/run-query.ts)
+   */
   search?: string;
   group?: string;
-  /** newest first; default 100, at most 10000 */
+  /** default: newest first (id, descending) */
+  sort?: RunSortKey;
+  descending?: boolean;
+  /** default 100, at most 10000 */
   limit?: number;
   offset?: number;
 }
