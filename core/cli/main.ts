@@ -1,14 +1,20 @@
 import { UserError } from '../errors';
 import type { CliIo, Command } from './command';
-import { datasetCommands } from './datasets-commands';
-import { runCommands } from './runs-commands';
-import { serveCommands } from './serve-command';
-import { sweepCommands } from './sweep-command';
-import { trainCommands } from './train-commands';
-import { workerCommands } from './worker-command';
 
-/** Every command of `alignahead`; each module contributes its own list. */
-const commands: Command[] = [...trainCommands, ...sweepCommands, ...runCommands, ...datasetCommands, ...serveCommands, ...workerCommands];
+/**
+ * Every command of `alignahead`, by the module that implements it. A module is loaded only when one
+ * of its commands runs (or for --help), so `runs list` does not pay for the server, the queue or
+ * the tensor engine: the CLI answers in a fraction of a second.
+ */
+const COMMAND_MODULES: { word: string; load: () => Promise<Command[]> }[] = [
+  { word: 'train', load: async () => (await import('./train-commands')).trainCommands },
+  { word: 'sweep', load: async () => (await import('./sweep-command')).sweepCommands },
+  { word: 'runs', load: async () => (await import('./runs-commands')).runCommands },
+  { word: 'history', load: async () => (await import('./history-commands')).historyCommands },
+  { word: 'datasets', load: async () => (await import('./datasets-commands')).datasetCommands },
+  { word: 'serve', load: async () => (await import('./serve-command')).serveCommands },
+  { word: 'worker', load: async () => (await import('./worker-command')).workerCommands },
+];
 
 const processIo: CliIo = {
   out: (line) => process.stdout.write(line + '\n'),
@@ -16,17 +22,20 @@ const processIo: CliIo = {
   interactive: Boolean(process.stderr.isTTY),
 };
 
-function helpText(): string {
+async function helpText(): Promise<string> {
+  const commands = (await Promise.all(COMMAND_MODULES.map((m) => m.load()))).flat();
   const lines = ['usage: alignahead <command> [options]   (add --help to any command)', '', 'commands:'];
   const width = Math.max(...commands.map((c) => c.path.join(' ').length));
   for (const command of commands) lines.push(`  ${command.path.join(' ').padEnd(width)}  ${command.summary}`);
   return lines.join('\n');
 }
 
-/** Finds the command whose words are the longest prefix of argv. */
-function findCommand(argv: string[]): { command: Command; rest: string[] } | null {
+/** Finds the command whose words are the longest prefix of argv, loading only its module. */
+async function findCommand(argv: string[]): Promise<{ command: Command; rest: string[] } | null> {
+  const module = COMMAND_MODULES.find((m) => m.word === argv[0]);
+  if (!module) return null;
   let best: Command | null = null;
-  for (const command of commands) {
+  for (const command of await module.load()) {
     const matches = command.path.every((word, i) => argv[i] === word);
     if (matches && (!best || command.path.length > best.path.length)) best = command;
   }
@@ -38,10 +47,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   const debug = argv.includes('--debug');
   const args = argv.filter((a) => a !== '--debug');
   if (args.length === 0 || args[0] === '--help' || args[0] === 'help') {
-    io.out(helpText());
+    io.out(await helpText());
     return 0;
   }
-  const found = findCommand(args);
+  const found = await findCommand(args);
   if (!found) {
     io.err(`alignahead: unknown command '${args.join(' ')}'. Run 'alignahead --help' for the list.`);
     return 2;

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { RUN_STATUS_VALUES, type EpochMetricRow, type RunStatus } from '../../contract/api';
+import { RUN_SORT_KEYS, RUN_STATUS_VALUES, type EpochMetricRow, type RunSortKey, type RunStatus } from '../../contract/api';
 import { metricsCsv } from '../../contract/csv';
 import { UserError } from '../errors';
 import { defaultDatabasePath, openStore, type ExperimentStore } from '../store';
@@ -72,22 +72,36 @@ const fixed = (value: number | null, digits = 4) => (value === null ? null : val
 
 const listCommand: Command = {
   path: ['runs', 'list'],
-  summary: 'list recorded runs, newest first',
-  usage: `usage: alignahead runs list [${DB_USAGE}] [--status S[,S...]] [--search TEXT] [--limit N] [--json]`,
+  summary: 'list recorded runs, newest first (or sorted), a page at a time',
+  usage: `usage: alignahead runs list [${DB_USAGE}] [--status S[,S...]] [--search TEXT] [--sort KEY [--ascending]] [--limit N] [--offset N] [--json]
+  --search TEXT  terms that must all match: key:value (name, dataset, model, strategy, status, tag, group, notes, seed, id) or any text
+  --sort KEY     ${RUN_SORT_KEYS.join(', ')} (descending unless --ascending)`,
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values } = parseOptions(
       argv,
-      { ...DB_OPTION, status: { type: 'string' }, search: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+      {
+        ...DB_OPTION,
+        status: { type: 'string' },
+        search: { type: 'string' },
+        sort: { type: 'string' },
+        ascending: { type: 'boolean' },
+        limit: { type: 'string' },
+        offset: { type: 'string' },
+        json: { type: 'boolean' },
+      },
       false,
     );
     const status = values.status?.split(',').map((s) => s.trim()) as RunStatus[] | undefined;
     for (const s of status ?? []) {
       if (!RUN_STATUS_VALUES.includes(s)) throw new UserError(`--status: unknown status '${s}' (one of ${RUN_STATUS_VALUES.join(', ')})`);
     }
+    const sort = values.sort as RunSortKey | undefined;
+    if (sort !== undefined && !RUN_SORT_KEYS.includes(sort)) throw new UserError(`--sort: unknown key '${sort}' (one of ${RUN_SORT_KEYS.join(', ')})`);
     const limit = numberOption('limit', values.limit, 100, (v) => Number.isInteger(v) && v >= 1 && v <= 10_000);
+    const offset = numberOption('offset', values.offset, 0, (v) => Number.isInteger(v) && v >= 0);
     return withStore(values.db, (store) => {
       const filter = { status, search: values.search };
-      const runs = store.listRuns({ ...filter, limit });
+      const runs = store.listRuns({ ...filter, sort, descending: !values.ascending, limit, offset });
       if (values.json) {
         printJson(io, { runs, total: store.countRuns(filter) });
         return 0;

@@ -6,3 +6,5 @@ export { canTransition, isFinished } from './run-status';
 export * from './types';
 export { currentOwner, hostId, HOST_ID_ENV_VAR, STALE_HEARTBEAT_MS, HEARTBEAT_INTERVAL_MS, type RunOwner, type LivenessProbe } from './run-owner';
 export type { Heartbeat } from './heartbeat-thread';
+export type { BackupResult } from './backup';
+export type { ImportOptions, ImportResult } from './history-import';

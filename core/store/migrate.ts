@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type BetterSqlite3 from 'better-sqlite3';
 import { UserError } from '../errors';
+import { registerMigrationFunctions } from './migration-functions';
 
 /** The repository's `migrations/` folder, found from this module so any working directory works. */
 export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
@@ -83,6 +84,7 @@ export function migrate(db: BetterSqlite3.Database, options: { dir?: string; mig
   const pending = migrations.slice(from);
   if (pending.length === 0) return { from, to: from, applied: [] };
 
+  registerMigrationFunctions(db);
   db.exec('BEGIN IMMEDIATE');
   let current: Migration | null = null;
   try {

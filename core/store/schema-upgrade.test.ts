@@ -72,9 +72,9 @@ it('upgrades a schema-v1 database through every migration with nothing lost', ()
     expect(store.latestCheckpoint(1)?.epoch).toBe(6);
     expect(store.getEvents(4).map((e) => e.kind)).toContain('note');
 
-    // 004: every old run has its own identity (a version-4 UUID) and its finished epochs counted
+    // 004: every old run has its own identity (a version-5 UUID derived from what it never changes) and its finished epochs counted
     const uuids = runs.map((r) => store.getRun(r.id)!.uuid);
-    for (const uuid of uuids) expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const uuid of uuids) expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(new Set(uuids).size).toBe(runs.length);
     for (const run of runs) {
       const studentZeroRows = store.getMetrics(run.id).filter((m) => m.student === 0).length;

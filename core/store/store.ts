@@ -1,4 +1,5 @@
 import type { EpochMetricRow, EventLevel, RunFacets, RunStatus, RunSummary, StudentConvergence } from '../../contract/api';
+import { backupStore, type BackupResult } from './backup';
 import * as checkpoints from './checkpoints';
 import { StoreContext } from './context';
 import { openDatabase } from './database';
@@ -6,6 +7,7 @@ import * as datasets from './dataset-registry';
 import * as events from './events';
 import type { Heartbeat } from './heartbeat-thread';
 import * as heatmaps from './heatmaps';
+import { importHistory, type ImportOptions, type ImportResult } from './history-import';
 import * as metrics from './metrics';
 import type { MigrationResult } from './migrate';
 import * as lifecycle from './run-lifecycle';
@@ -93,6 +95,16 @@ export class ExperimentStore {
 
   close(): void {
     if (this.ctx.db.open) this.ctx.db.close();
+  }
+
+  /** A consistent copy of the whole database at `destination` (a new file), taken online while runs train (backup.ts). */
+  backup(destination: string): Promise<BackupResult> {
+    return backupStore(this.ctx, destination);
+  }
+
+  /** Merges another history file into this one: new runs by UUID, ids remapped, duplicates skipped (history-import.ts). */
+  importHistory(file: string, options: ImportOptions = {}): Promise<ImportResult> {
+    return importHistory(this.ctx, file, options);
   }
 
   /** `PRAGMA integrity_check`: 'ok' or the problems SQLite found. */
