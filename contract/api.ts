@@ -94,6 +94,11 @@ export const callInputs = {
   'queue.configure': z.object({ url: z.string().max(2000).nullable() }).strict(),
   'workers.list': empty,
 
+  /** copy the whole history to a new file inside an allowed folder (SQLite online backup; safe while runs train) */
+  'history.backup': z.object({ path: shortText(4096).min(1) }).strict(),
+  /** merge a history file from an allowed folder: new runs by UUID, ids renumbered, runs already here skipped */
+  'history.import': z.object({ path: shortText(4096).min(1) }).strict(),
+
   'settings.get': empty,
   'settings.set': z.object({ backend: z.enum(BACKENDS).optional(), maxConcurrentRuns: z.number().int().min(1).max(16).optional() }).strict(),
 } as const;
@@ -297,6 +302,24 @@ export interface DatasetStatsView extends DatasetStats {
   ref: string;
 }
 
+/** A finished backup: the file, its size, and what it holds (it passed integrity_check). */
+export interface HistoryBackup {
+  path: string;
+  bytes: number;
+  runs: number;
+  epochRows: number;
+}
+
+/** What importing a history file did: runs added (their ids here), runs skipped as already here. */
+export interface HistoryImport {
+  file: string;
+  imported: number;
+  skipped: number;
+  /** datasets registered because imported runs referred to them */
+  datasets: number;
+  runIds: number[];
+}
+
 export interface Settings {
   backend: (typeof BACKENDS)[number];
   maxConcurrentRuns: number;
@@ -352,6 +375,8 @@ export interface CallOutputs {
   'queue.status': QueueStatus;
   'queue.configure': QueueStatus;
   'workers.list': { queue: QueueStatus; workers: WorkerInfo[] };
+  'history.backup': HistoryBackup;
+  'history.import': HistoryImport;
   'settings.get': Settings;
   'settings.set': Settings;
 }
@@ -374,7 +399,9 @@ export type ApiEvent =
   | { type: 'run.alignment'; runId: number; epoch: number }
   | { type: 'run.log'; runId: number; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'dataset.progress'; name: string; receivedBytes: number; totalBytes: number | null; done: boolean; error: string | null }
-  | { type: 'backend'; backend: BackendInfo };
+  | { type: 'backend'; backend: BackendInfo }
+  /** runs were added from another history file: lists should reload */
+  | { type: 'history.imported'; runs: number };
 
 /** How a failed call is reported: `status` follows HTTP (400 bad input, 404 missing, 409 conflict, 500 bug). */
 export interface ApiErrorBody {

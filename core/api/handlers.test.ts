@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -298,5 +298,36 @@ describe('datasets', () => {
     expect(last).toMatchObject({ type: 'dataset.progress', name: 'citeseer', done: true });
     expect(last && last.type === 'dataset.progress' && last.error).toMatch(/not a valid dataset|citeseer/);
     expectError(await withFetch.dispatch('datasets.download', { name: 'demo' }), 400, /nothing to download/);
+  });
+});
+
+describe('history backup and import', () => {
+  it('backs up into an allowed folder only, never overwriting, and imports from there once', async () => {
+    const run = runningRunWithEpochs(3);
+    const backup = value<{ path: string; runs: number; epochRows: number }>(await handlers.dispatch('history.backup', { path: 'backup.sqlite' }));
+    expect(backup).toMatchObject({ path: join(realpathSync(importRoot), 'backup.sqlite'), runs: 1, epochRows: 6 });
+    expectError(await handlers.dispatch('history.backup', { path: 'backup.sqlite' }), 409, /already exists; a backup never overwrites/);
+    for (const path of [join(dir, 'elsewhere.sqlite'), '../elsewhere.sqlite', 'missing/b.sqlite']) {
+      expectError(await handlers.dispatch('history.backup', { path }), path.startsWith('missing') ? 404 : 400, path.startsWith('missing') ? /no such file or folder/ : /outside the folders history backups may be written to/);
+    }
+    symlinkSync(dir, join(importRoot, 'up'));
+    expectError(await handlers.dispatch('history.backup', { path: 'up/escaped.sqlite' }), 400, /outside the folders/);
+    expect(existsSync(join(dir, 'elsewhere.sqlite')) || existsSync(join(dir, 'escaped.sqlite'))).toBe(false);
+
+    // the backup is another machine's history to a second store: its run arrives once
+    const second = openStore(join(dir, 'second.sqlite'));
+    const secondEvents: ApiEvent[] = [];
+    const other = makeHandlers({ store: second, databasePath: join(dir, 'second.sqlite'), publish: (event) => secondEvents.push(event) });
+    try {
+      const first = value<{ imported: number; skipped: number; runIds: number[] }>(await other.dispatch('history.import', { path: 'backup.sqlite' }));
+      expect(first).toMatchObject({ imported: 1, skipped: 0, runIds: [1] });
+      expect(second.getRun(1)).toMatchObject({ uuid: run.uuid, status: 'interrupted' });
+      expect(secondEvents).toContainEqual({ type: 'history.imported', runs: 1 });
+      expect(value(await other.dispatch('history.import', { path: 'backup.sqlite' }))).toMatchObject({ imported: 0, skipped: 1 });
+      expectError(await other.dispatch('history.import', { path: join(dir, 'db.sqlite') }), 400, /outside the folders history files may be imported from/);
+      expect(second.countRuns()).toBe(1);
+    } finally {
+      second.close();
+    }
   });
 });

@@ -21,6 +21,7 @@ import type { TrainingHost } from '../host/training-host';
 import { appVersion } from '../version';
 import type { QueueService } from '../queue/queue-service';
 import { createDatasetApi } from './datasets-api';
+import { createHistoryApi } from './history-api';
 import { createQueueApi } from './queue-api';
 import { ApiStatusError, errorBodyOf, statusOfUserError } from './errors';
 import { requireRun, runDetailOf } from './run-views';
@@ -84,6 +85,7 @@ export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
     log,
   });
   const queue = createQueueApi({ store, databasePath: deps.databasePath, dataDir: deps.dataDir, cacheDir: deps.cacheDir, publish, log, queue: deps.queue });
+  const history = createHistoryApi({ store, roots: deps.importRoots, publish });
   let settings = readSettings(deps.dataDir, log);
   host.setMaxConcurrent(settings.maxConcurrentRuns);
 
@@ -213,6 +215,9 @@ export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
     'datasets.generate': (input) => datasets.generate(input),
 
     ...queue.calls,
+
+    'history.backup': ({ path }) => history.backup(path),
+    'history.import': ({ path }) => history.import(path),
 
     'settings.get': () => ({ ...settings }),
     'settings.set': (input) => {

@@ -1,5 +1,5 @@
-import { realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors';
 
 /**
@@ -27,10 +27,10 @@ export function realRoots(roots: readonly string[]): string[] {
 }
 
 /** The real path of `path`, when it exists inside one of `roots`; a UserError otherwise. */
-export function resolveInsideRoots(path: string, roots: readonly string[]): string {
+export function resolveInsideRoots(path: string, roots: readonly string[], purpose = 'datasets may be read from'): string {
   const allowed = realRoots(roots);
   if (allowed.length === 0) throw new UserError(`${path}: reading files is disabled (no import folder is configured)`);
-  const outside = () => new UserError(`${path}: outside the folders datasets may be read from (${allowed.join(', ')})`);
+  const outside = () => new UserError(`${path}: outside the folders ${purpose} (${allowed.join(', ')})`);
   const lexical = isAbsolute(path) ? resolve(path) : resolve(allowed[0], path);
   // Judge the path as written first, so nothing is revealed about files elsewhere.
   if (!allowed.some((root) => isInside(root, lexical)) && !roots.some((root) => isInside(resolve(root), lexical))) throw outside();
@@ -42,6 +42,20 @@ export function resolveInsideRoots(path: string, roots: readonly string[]): stri
   }
   if (!allowed.some((root) => isInside(root, real))) throw outside();
   return real;
+}
+
+/**
+ * Where a new file may be written on the caller's behalf (a history backup): its folder must exist
+ * inside one of `roots` (judged on real paths, like reads), and the file itself must not exist.
+ * Returns the file's path in that real folder.
+ */
+export function resolveNewFileInsideRoots(path: string, roots: readonly string[], purpose: string): string {
+  const folder = resolveInsideRoots(dirname(isAbsolute(path) ? resolve(path) : resolve(realRoots(roots)[0] ?? '.', path)), roots, purpose);
+  const name = basename(path);
+  if (name === '' || name === '.' || name === '..') throw new UserError(`${path}: not a file name`);
+  const file = join(folder, name);
+  if (existsSync(file)) throw new UserError(`${path}: already exists; a backup never overwrites a file, choose a new name`);
+  return file;
 }
 
 /** Checks every file a folder import will read (a link inside the folder could point anywhere). */

@@ -9,7 +9,9 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { appStatePath, loadOrCreateAppState, saveAppState, type AppState } from './app-state';
 import { appLocation, parseDevServerUrl, type AppLocation } from './app-url';
+import type { HistoryBackup, HistoryImport } from '../../contract/api';
 import { datasetNameFromPath } from './dataset-import';
+import { backupHistoryFromMenu, importHistoryFromMenu, type HistoryDialogDeps } from './history-dialogs';
 import { desktopDataPaths } from './data-paths';
 import { createDesktopBackend, type DesktopBackend } from './desktop-backend';
 import { broadcastEvent, registerApiIpc } from './ipc';
@@ -115,6 +117,17 @@ async function importDataset(): Promise<void> {
   if (result.ok) showRoute('#/datasets');
 }
 
+/** The history menu items' dialogs, over the open window and the backend (none before both exist). */
+function historyMenu(action: (deps: HistoryDialogDeps) => Promise<HistoryImport | HistoryBackup | null>, failure: string): void {
+  if (!backend || !mainWindow) return;
+  const deps: HistoryDialogDeps = { dialog, window: mainWindow, backend, defaultFolder: app.getPath('documents') };
+  void action(deps)
+    .then((result) => {
+      if (result && 'runIds' in result && result.imported > 0) showRoute('#/runs');
+    })
+    .catch((error: unknown) => dialog.showErrorBox(failure, (error as Error).message));
+}
+
 function applyTheme(state: AppState): void {
   nativeTheme.themeSource = state.theme;
 }
@@ -186,6 +199,8 @@ async function start(): Promise<void> {
         {
           newExperiment: () => showRoute('#/new'),
           importDataset: () => void importDataset().catch((error: unknown) => dialog.showErrorBox('Import failed', (error as Error).message)),
+          backupHistory: () => historyMenu(backupHistoryFromMenu, 'Backup failed'),
+          importHistory: () => historyMenu(importHistoryFromMenu, 'Import failed'),
           toggleDarkTheme: () => toggleDarkTheme(userDataDir),
           showAbout: () => showAbout(paths.dataDir),
           openDataFolder: () => void shell.openPath(paths.dataDir),

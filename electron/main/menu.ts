@@ -4,6 +4,8 @@ import type { MenuItemConstructorOptions } from 'electron';
 export interface MenuActions {
   newExperiment(): void;
   importDataset(): void;
+  backupHistory(): void;
+  importHistory(): void;
   toggleDarkTheme(): void;
   showAbout(): void;
   openDataFolder(): void;
@@ -34,6 +36,9 @@ export function menuTemplate(actions: MenuActions, options: { appName: string; i
       submenu: [
         { label: 'New Experiment', accelerator: 'CmdOrCtrl+N', click: () => actions.newExperiment() },
         { label: 'Import Dataset…', accelerator: 'CmdOrCtrl+I', click: () => actions.importDataset() },
+        { type: 'separator' },
+        { label: 'Back Up History…', click: () => actions.backupHistory() },
+        { label: 'Import History…', click: () => actions.importHistory() },
         { type: 'separator' },
         mac ? { role: 'close' } : { role: 'quit' },
       ],
