@@ -12,3 +12,6 @@ CREATE UNIQUE INDEX runs_by_uuid ON runs (uuid);
 
 ALTER TABLE runs ADD COLUMN epochs_done INTEGER NOT NULL DEFAULT 0 CHECK (epochs_done >= 0);
 UPDATE runs SET epochs_done = (SELECT COUNT(*) FROM epoch_metrics m WHERE m.run_id = runs.id AND m.student = 0);
+
+-- the experiment manager's default order (newest first) straight from an index
+CREATE INDEX runs_by_created ON runs (created_at, id);

@@ -93,11 +93,17 @@ const SORT_SQL: Record<RunSortKey, string> = {
   createdAt: 'r.created_at',
 };
 
-/** ORDER BY clause of a sort key: missing values last, ties in id order so pages never overlap. */
+/** The sort keys whose value may be missing (no best metric yet, never started). */
+const NULLABLE: ReadonlySet<RunSortKey> = new Set(['best', 'duration']);
+
+/**
+ * ORDER BY clause of a sort key: missing values last, ties in id order so pages never overlap. Keys
+ * that are never missing order by their column alone, so an index (runs_by_created) can serve them.
+ */
 export function runOrderSql(sort: RunSortKey = 'id', descending = true): string {
   if (!RUN_SORT_KEYS.includes(sort)) throw new UserError(`sort: unknown key '${String(sort)}' (one of ${RUN_SORT_KEYS.join(', ')})`);
   const value = SORT_SQL[sort];
   const direction = descending ? 'DESC' : 'ASC';
   if (sort === 'id') return `ORDER BY r.id ${direction}`;
-  return `ORDER BY (${value}) IS NULL, ${value} ${direction}, r.id ${direction}`;
+  return `ORDER BY ${NULLABLE.has(sort) ? `(${value}) IS NULL, ` : ''}${value} ${direction}, r.id ${direction}`;
 }

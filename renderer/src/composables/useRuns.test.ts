@@ -1,13 +1,15 @@
 // @vitest-environment happy-dom
 import { flushPromises } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ref } from 'vue';
+import { DEFAULT_QUERY } from '../runs-table';
 import type { EpochMetricRow, RunSummary } from '../../../contract/api';
 import { makeRun } from '../test-fixtures';
 import { mountComposable } from './testing/mount-composable';
 import { useRuns } from './useRuns';
 
 function runsOver(list: RunSummary[]) {
-  const mounted = mountComposable(useRuns, { 'runs.list': () => ({ runs: list, total: list.length }) });
+  const mounted = mountComposable(() => useRuns(ref({ ...DEFAULT_QUERY }), ref(0)), { 'runs.list': () => ({ runs: list, total: list.length }) });
   return { ...mounted, runs: () => mounted.result.runs.value, listCalls: () => mounted.calls('runs.list').length };
 }
 
@@ -42,6 +44,16 @@ describe('useRuns', () => {
     expect(s.runs()[0]).toMatchObject({ status: 'completed', epochs: 20 });
     // and nothing polls after that
     await vi.advanceTimersByTimeAsync(10_000);
+    expect(s.listCalls()).toBe(2);
+    s.wrapper.unmount();
+  });
+
+  it('reloads after a history import added runs', async () => {
+    vi.useFakeTimers();
+    const s = runsOver([makeRun({ id: 1 })]);
+    await vi.advanceTimersByTimeAsync(0);
+    s.emit({ type: 'history.imported', runs: 40 });
+    await vi.advanceTimersByTimeAsync(1_000);
     expect(s.listCalls()).toBe(2);
     s.wrapper.unmount();
   });

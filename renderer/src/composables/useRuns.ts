@@ -1,30 +1,44 @@
-import { onMounted, ref, shallowRef, triggerRef } from 'vue';
-import type { ApiEvent, RunSummary } from '../../../contract/api';
+import { onMounted, onUnmounted, ref, shallowRef, triggerRef, watch, type Ref } from 'vue';
+import type { ApiEvent, RunFacets, RunSummary } from '../../../contract/api';
 import { errorMessage } from '../api/api-error';
+import { listInput, type TableQuery } from '../runs-table';
 import { useApi, useEvents, useReconnect } from './api-context';
 
+/** Typing in the search box reloads after this pause, not on every key. */
+const SEARCH_DEBOUNCE_MS = 200;
+
 /**
- * All runs, kept live: run.epoch events move progress and each student's best in place (the best
- * as the store decided it, carried by the event), run.status events change the status and schedule
- * a (debounced) reload for what the event does not carry. After the event stream was down, the
- * list is reloaded: what happened meanwhile never arrived as events.
+ * One page of runs as the store filters, sorts and pages them (runs.list), kept live: run.epoch
+ * events move progress and each student's best in place (as the store decided it, carried by the
+ * event), run.status events change the status and schedule a (debounced) reload for what the event
+ * does not carry (a run may enter or leave the page). A changed query reloads from its first page,
+ * a changed page reloads; an answer to an older query is dropped. After the event stream was down, the page is reloaded: what happened
+ * meanwhile never arrived as events.
  */
-export function useRuns() {
+export function useRuns(query: Ref<TableQuery>, page: Ref<number>) {
   const api = useApi();
   const runs = shallowRef<RunSummary[]>([]);
+  const total = ref(0);
+  const facets = shallowRef<RunFacets | null>(null);
   const loading = ref(true);
   const error = ref<string | null>(null);
   let reloadTimer: ReturnType<typeof setTimeout> | null = null;
+  let searchTimer: ReturnType<typeof setTimeout> | null = null;
+  let latest = 0;
 
   async function refresh(): Promise<void> {
+    const request = ++latest;
     try {
-      const result = await api.call('runs.list', { limit: 10_000 });
+      const result = await api.call('runs.list', listInput(query.value, page.value));
+      if (request !== latest) return;
       runs.value = result.runs;
+      total.value = result.total;
+      facets.value = result.facets ?? null;
       error.value = null;
     } catch (e) {
-      error.value = errorMessage(e);
+      if (request === latest) error.value = errorMessage(e);
     } finally {
-      loading.value = false;
+      if (request === latest) loading.value = false;
     }
   }
 
@@ -36,11 +50,28 @@ export function useRuns() {
     }, 400);
   }
 
+  watch(
+    [query, page],
+    ([next, nextPage], [previous, previousPage]) => {
+      if (searchTimer) clearTimeout(searchTimer);
+      // a new query starts on its first page (setting it comes back here and loads)
+      if (next !== previous && nextPage === previousPage && nextPage !== 0) {
+        page.value = 0;
+        return;
+      }
+      const onlySearch = nextPage === previousPage && next.search !== previous.search && JSON.stringify({ ...next, search: '' }) === JSON.stringify({ ...previous, search: '' });
+      if (onlySearch) searchTimer = setTimeout(() => void refresh(), SEARCH_DEBOUNCE_MS);
+      else void refresh();
+    },
+  );
+
   function apply(event: ApiEvent): void {
+    if (event.type === 'history.imported') return scheduleRefresh();
     if (event.type !== 'run.status' && event.type !== 'run.epoch') return;
     const run = runs.value.find((r) => r.id === event.runId);
     if (!run) {
-      scheduleRefresh();
+      // a new run, or one on another page: only the first page of the default order shows new runs
+      if (event.type === 'run.status') scheduleRefresh();
       return;
     }
     if (event.type === 'run.status') {
@@ -59,6 +90,10 @@ export function useRuns() {
   useEvents(apply);
   useReconnect(scheduleRefresh);
   onMounted(refresh);
+  onUnmounted(() => {
+    if (reloadTimer) clearTimeout(reloadTimer);
+    if (searchTimer) clearTimeout(searchTimer);
+  });
 
   /** Runs a mutation, then reloads; returns the error message or null. */
   async function mutate(action: () => Promise<unknown>): Promise<string | null> {
@@ -73,6 +108,8 @@ export function useRuns() {
 
   return {
     runs,
+    total,
+    facets,
     loading,
     error,
     refresh,

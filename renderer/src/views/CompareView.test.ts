@@ -16,7 +16,12 @@ async function mountCompare(props: { ids: number[]; group?: string | null }) {
   const mounted = mountView(CompareView, {
     props,
     handlers: {
-      'runs.list': () => ({ runs: ENTRIES.map((e) => e.run), total: ENTRIES.length }),
+      // the store's answer: a group's runs when one is asked for, else the newest runs and the groups
+      'runs.list': (input) => {
+        const { group } = input as { group?: string };
+        const runs = ENTRIES.map((e) => e.run).filter((r) => group === undefined || r.group === group);
+        return { runs, total: runs.length, facets: { statuses: {}, strategies: [], groups: ['sweep a'] } };
+      },
       'runs.compare': (input) => ENTRIES.filter((e) => (input as { ids: number[] }).ids.includes(e.run.id)),
     },
   });
@@ -37,8 +42,22 @@ describe('CompareView', () => {
 
   it('a link naming only a sweep group compares all of its runs', async () => {
     const { wrapper, fake } = await mountCompare({ ids: [], group: 'sweep a' });
+    expect(fake.call).toHaveBeenCalledWith('runs.list', expect.objectContaining({ group: 'sweep a' }));
     expect(fake.call).toHaveBeenCalledWith('runs.compare', { ids: [1, 2, 3] });
     expect(wrapper.find('.picker h3').text()).toBe('Runs (3 chosen)');
+    wrapper.unmount();
+  });
+
+  it('has the store search the picker, and takes a whole sweep group from it', async () => {
+    const { wrapper, fake, address } = await mountCompare({ ids: [4] });
+    await wrapper.find('.picker input[type=search]').setValue('strategy:oc');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await flushPromises();
+    expect(fake.call).toHaveBeenCalledWith('runs.list', expect.objectContaining({ search: 'strategy:oc', limit: 500 }));
+    await wrapper.find('.picker select[aria-label="sweep group"]').setValue('sweep a');
+    await flushPromises();
+    expect(fake.call).toHaveBeenLastCalledWith('runs.compare', { ids: [1, 2, 3] });
+    expect(address()).toBe('/compare?ids=1,2,3');
     wrapper.unmount();
   });
 

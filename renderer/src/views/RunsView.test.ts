@@ -2,6 +2,8 @@
 import { flushPromises } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import { mountView } from '../fake-client.testutil';
+import { RUN_STATUS_VALUES, type RunStatus, type RunSummary } from '../../../contract/api';
+import { DEFAULT_QUERY, listInput, PAGE_SIZE } from '../runs-table';
 import { makeRun } from '../test-fixtures';
 import RunsView from './RunsView.vue';
 
@@ -11,11 +13,27 @@ const runs = [
   makeRun({ id: 3, name: 'gamma', strategy: 'alignahead', seed: 2, status: 'running', epochs: 10, plannedEpochs: 40, finishedAt: null, createdAt: '2026-01-03T00:00:00Z' }),
 ];
 
+type ListInput = { status?: RunStatus[]; search?: string; sort?: keyof RunSummary; descending?: boolean; offset?: number; limit?: number };
+
+/**
+ * The store's side of runs.list, as far as these runs need it: status and `strategy:` filters, the
+ * seed sort, newest first otherwise (the store's own semantics are tested in core/store/run-query.test.ts).
+ */
+function storeAnswer(list: RunSummary[], input: ListInput) {
+  const strategy = /strategy:(\S+)/.exec(input.search ?? '')?.[1];
+  const kept = list.filter((r) => (!input.status || input.status.includes(r.status)) && (!strategy || r.strategy === strategy));
+  const sign = input.descending === false ? 1 : -1;
+  const key = input.sort === 'seed' ? 'seed' : 'id';
+  const sorted = [...kept].sort((a, b) => sign * (a[key] - b[key]));
+  const statuses = Object.fromEntries(RUN_STATUS_VALUES.map((s) => [s, list.filter((r) => r.status === s).length])) as Record<RunStatus, number>;
+  return { runs: sorted, total: sorted.length, facets: { statuses, strategies: [...new Set(list.map((r) => r.strategy))], groups: [] } };
+}
+
 async function mountRuns() {
   let current = [...runs];
   const { wrapper, fake, address } = mountView(RunsView, {
     handlers: {
-      'runs.list': () => ({ runs: current, total: current.length }),
+      'runs.list': (input) => storeAnswer(current, input as ListInput),
       'runs.get': (input) => ({ ...current.find((r) => r.id === (input as { id: number }).id), notes: 'old notes' }),
       'runs.rename': (input) => {
         const { id, name } = input as { id: number; name: string };
@@ -37,9 +55,11 @@ async function mountRuns() {
 }
 
 describe('RunsView', () => {
-  it('lists runs newest first and shows live progress', async () => {
-    const { wrapper, names } = await mountRuns();
+  it('asks the store for the first page, newest first, and shows live progress', async () => {
+    const { wrapper, fake, names } = await mountRuns();
+    expect(fake.call).toHaveBeenCalledWith('runs.list', listInput(DEFAULT_QUERY, 0));
     expect(names()).toEqual(['gamma', 'beta', 'alpha']);
+    expect(wrapper.findAll('.chip-toggle').map((b) => b.text())).toContain('running 1');
     expect(wrapper.find('[role=progressbar]').attributes('aria-valuenow')).toBe('25');
     wrapper.unmount();
   });
@@ -60,25 +80,61 @@ describe('RunsView', () => {
     wrapper.unmount();
   });
 
-  it('filters by search text and by status chip', async () => {
-    const { wrapper, names } = await mountRuns();
+  it('has the store search (after a pause in typing) and filter by status chip', async () => {
+    const { wrapper, fake, names } = await mountRuns();
     await wrapper.find('#run-search').setValue('strategy:alignahead');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await flushPromises();
+    expect(fake.call).toHaveBeenLastCalledWith('runs.list', expect.objectContaining({ search: 'strategy:alignahead', offset: 0 }));
     expect(names()).toEqual(['gamma', 'beta']);
     await wrapper.find('#run-search').setValue('');
     const running = wrapper.findAll('.chip-toggle').find((b) => b.text().startsWith('running'))!;
     await running.trigger('click');
+    await flushPromises();
+    expect(fake.call).toHaveBeenLastCalledWith('runs.list', expect.objectContaining({ status: ['running'] }));
     expect(names()).toEqual(['gamma']);
     wrapper.unmount();
   });
 
-  it('sorts when a header is clicked, and flips on the second click', async () => {
-    const { wrapper, names } = await mountRuns();
-    const seedHeader = wrapper.findAll('th').find((th) => th.text().startsWith('Seed'))!;
-    await seedHeader.trigger('click');
+  it('has the store sort when a header is clicked, and flip on the second click', async () => {
+    const { wrapper, fake, names } = await mountRuns();
+    const seedHeader = () => wrapper.findAll('th').find((th) => th.text().startsWith('Seed'))!;
+    await seedHeader().trigger('click');
+    await flushPromises();
+    expect(fake.call).toHaveBeenLastCalledWith('runs.list', expect.objectContaining({ sort: 'seed', descending: false }));
     expect(names()).toEqual(['beta', 'gamma', 'alpha']);
-    await seedHeader.trigger('click');
+    await seedHeader().trigger('click');
+    await flushPromises();
     expect(names()).toEqual(['alpha', 'gamma', 'beta']);
-    expect(seedHeader.attributes('aria-sort')).toBe('descending');
+    expect(seedHeader().attributes('aria-sort')).toBe('descending');
+    wrapper.unmount();
+  });
+
+  it('pages through a long history a page at a time', async () => {
+    const many = Array.from({ length: 250 }, (_, i) => makeRun({ id: i + 1, name: `run ${i + 1}` }));
+    const { wrapper, fake } = mountView(RunsView, {
+      handlers: {
+        'runs.list': (input) => {
+          const { offset = 0, limit = 100 } = input as ListInput;
+          return { runs: [...many].reverse().slice(offset, offset + limit), total: many.length };
+        },
+      },
+    });
+    await flushPromises();
+    expect(wrapper.findAll('tbody tr')).toHaveLength(PAGE_SIZE);
+    expect(wrapper.find('[data-test=page-range]').text()).toBe('1–100 of 250');
+    await wrapper.find('[aria-label="next page"]').trigger('click');
+    await flushPromises();
+    expect(fake.call).toHaveBeenLastCalledWith('runs.list', expect.objectContaining({ offset: 100, limit: 100 }));
+    expect(wrapper.find('tbody tr').attributes('data-run-id')).toBe('150');
+    await wrapper.find('[aria-label="last page"]').trigger('click');
+    await flushPromises();
+    expect(wrapper.find('[data-test=page-range]').text()).toBe('201–250 of 250');
+    expect(wrapper.findAll('tbody tr')).toHaveLength(50);
+    // a new sort starts again on the first page
+    await wrapper.findAll('th').find((th) => th.text().startsWith('Seed'))!.trigger('click');
+    await flushPromises();
+    expect(fake.call).toHaveBeenLastCalledWith('runs.list', expect.objectContaining({ sort: 'seed', offset: 0 }));
     wrapper.unmount();
   });
 
