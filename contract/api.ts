@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RUN_SORT_KEYS, RUN_STATUS_VALUES, type EventLevel, type RunStatus } from './enums';
 import { BACKENDS, runConfigSchema } from './run-config';
 
 /**
@@ -12,16 +13,9 @@ const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const shortText = (max: number) => z.string().max(max);
 const empty = z.object({}).strict();
 
-export const RUN_STATUS_VALUES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
-export type RunStatus = (typeof RUN_STATUS_VALUES)[number];
-export const EVENT_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-export type EventLevel = (typeof EVENT_LEVELS)[number];
+export { EVENT_LEVELS, RUN_SORT_KEYS, RUN_STATUS_VALUES, type EventLevel, type RunSortKey, type RunStatus } from './enums';
 /** multiclass: one class per node (softmax CE, accuracy); multilabel: C binary labels per node (BCE, micro-F1) */
 export type Task = 'multiclass' | 'multilabel';
-
-/** What the runs list sorts by: a column of the manager's table (missing values sort last either way). */
-export const RUN_SORT_KEYS = ['id', 'name', 'dataset', 'model', 'strategy', 'numStudents', 'numLayers', 'seed', 'status', 'progress', 'best', 'duration', 'createdAt'] as const;
-export type RunSortKey = (typeof RUN_SORT_KEYS)[number];
 
 /** Input schemas of every call, by call name. */
 export const callInputs = {

@@ -6,7 +6,7 @@ import { newRunRecord } from '../runs/new-run';
 import { planOf } from '../train/run-config';
 import { printJson, type CliIo } from './command';
 import { createProgress, type Progress } from './progress';
-import { formatSweepTable, summariseSweep } from './sweep-command';
+import { formatSweepTable, summariseSweep, type TableFormat } from './sweep-command';
 import { cancelOnInterrupt, formatMetric } from './train-commands';
 
 /**
@@ -169,7 +169,13 @@ export async function trainOnQueue(args: { values: { db?: string; cache?: string
 }
 
 /** `sweep --queue URL`: the grid on the workers, then the same results table as a local sweep. */
-export async function sweepOnQueue(args: { values: { db?: string; cache?: string; json?: boolean; quiet?: boolean; queue?: string }; configs: RunConfig[]; group: string; io: CliIo }): Promise<number> {
+export async function sweepOnQueue(args: {
+  values: { db?: string; cache?: string; json?: boolean; quiet?: boolean; queue?: string };
+  configs: RunConfig[];
+  group: string;
+  io: CliIo;
+  table?: { format: TableFormat; reference?: string };
+}): Promise<number> {
   const { values, io, configs, group } = args;
   const databasePath = resolve(values.db ?? defaultDatabasePath());
   const store = openStore(databasePath);
@@ -178,7 +184,7 @@ export async function sweepOnQueue(args: { values: { db?: string; cache?: string
     const results = await runOnQueue({ store, databasePath, queueUrl: values.queue!, cacheDir: values.cache, io, quiet: values.quiet, signal: interrupt.signal, configs, group });
     const finished = results.flatMap((result, i) => (result.status === 'completed' ? [{ config: configs[i], result }] : []));
     const cells = summariseSweep(finished);
-    io.out(formatSweepTable(cells));
+    io.out(formatSweepTable(cells, args.table?.format, args.table?.reference));
     if (values.json) printJson(io, { group, runs: finished.length, cells });
     return finished.length === configs.length ? 0 : 130;
   } finally {

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { RUN_SORT_KEYS, RUN_STATUS_VALUES, type EpochMetricRow, type RunSortKey, type RunStatus } from '../../contract/api';
+import type { EpochMetricRow } from '../../contract/api';
+import { RUN_SORT_KEYS, RUN_STATUS_VALUES, type RunSortKey, type RunStatus } from '../../contract/enums';
 import { metricsCsv } from '../../contract/csv';
 import { UserError } from '../errors';
 import { defaultDatabasePath, openStore, type ExperimentStore } from '../store';

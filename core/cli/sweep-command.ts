@@ -1,20 +1,13 @@
 import type { RunConfigInput } from '../../contract/run-config';
 import { UserError } from '../errors';
-import { defaultDatabasePath, openStore } from '../store';
+import { median } from '../../contract/stats';
+import { defaultDatabasePath, openStore, type ExperimentStore } from '../store';
 import { parseRunnableConfig } from '../train/run-config';
 import type { ExperimentResult } from '../runs/run-experiment';
 import { parseOptions, printJson, type Command } from './command';
+import { scoreTable, summarize, toLatex, toMarkdown, toText, type ResultTable, type ScoreSummary } from '../../contract/result-table';
 import { cancelOnInterrupt, formatMetric, progressReporter } from './train-commands';
 import { configFromFlags, RUN_FLAG_OPTIONS, RUN_FLAGS_USAGE } from './train-flags';
-
-/** mean and sample standard deviation (0 for a single value) */
-export function meanStd(values: readonly number[]): { mean: number; std: number; n: number } {
-  const n = values.length;
-  if (n === 0) return { mean: Number.NaN, std: Number.NaN, n };
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const variance = n > 1 ? values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : 0;
-  return { mean, std: Math.sqrt(variance), n };
-}
 
 /** "0-4" → [0..4], "1,3,5" → [1,3,5] */
 export function parseIntegerList(flag: string, raw: string): number[] {
@@ -37,23 +30,33 @@ export function parseIntegerList(flag: string, raw: string): number[] {
 /** A student's test metric at its best validation epoch; NaN when it was never evaluated. */
 const testOf = (s: ExperimentResult['students'][number]): number => s.testAtBest ?? Number.NaN;
 
+/** The measures of a sweep table, one value per run (the run is the unit of replication: its students learn from each other). */
+export interface SweepScores {
+  /** test metric at best validation, averaged over the run's students */
+  test: number[];
+  /** the test metric of the run's best student (by validation) */
+  bestStudentTest: number[];
+  /** epochs to reach 95% of the best validation metric, averaged over the run's students */
+  epochsTo95: number[];
+  /** the run's median epoch time */
+  epochMs: number[];
+}
+
 export interface SweepCell {
   data: string;
   strategy: string;
   students: number;
   runs: number[];
-  /** test metric at best validation, averaged over the students of each run, then over seeds */
-  test: { mean: number; std: number; n: number };
-  /** the best student of each run (by validation), over seeds */
-  bestStudentTest: { mean: number; std: number; n: number };
-  epochsTo95: { mean: number; std: number; n: number };
-  epochMs: { mean: number; std: number; n: number };
+  scores: SweepScores;
+  /** the test scores' mean ± std over seeds (as the table shows them) */
+  test: ScoreSummary;
 }
 
-/** What the results table reads of a finished run (a local run's result, or a remote run's from the store). */
-export type SweepResult = Pick<ExperimentResult, 'runId' | 'epochMsMedian' | 'students'>;
+const runMean = (values: number[]) => summarize(values).mean;
 
 /** Groups finished runs into the cells of a results table (one row per dataset × strategy × K). */
+type SweepResult = Pick<ExperimentResult, 'runId' | 'students' | 'epochMsMedian'>;
+
 export function summariseSweep(results: { config: { data: string; strategy: string; students: number }; result: SweepResult }[]): SweepCell[] {
   const cells = new Map<string, { data: string; strategy: string; students: number; items: SweepResult[] }>();
   for (const { config, result } of results) {
@@ -61,38 +64,89 @@ export function summariseSweep(results: { config: { data: string; strategy: stri
     if (!cells.has(key)) cells.set(key, { data: config.data, strategy: config.strategy, students: config.students, items: [] });
     cells.get(key)!.items.push(result);
   }
-  return [...cells.values()].map(({ data, strategy, students, items }) => ({
-    data,
-    strategy,
-    students,
-    runs: items.map((r) => r.runId),
-    test: meanStd(items.map((r) => meanStd(r.students.map(testOf)).mean)),
-    bestStudentTest: meanStd(items.map((r) => testOf(r.students.reduce((best, s) => ((s.bestVal ?? -Infinity) > (best.bestVal ?? -Infinity) ? s : best))))),
-    epochsTo95: meanStd(items.flatMap((r) => r.students.map((s) => s.epochsTo95 ?? Number.NaN)).filter(Number.isFinite)),
-    epochMs: meanStd(items.map((r) => r.epochMsMedian)),
-  }));
+  return [...cells.values()].map(({ data, strategy, students, items }) => {
+    const scores: SweepScores = {
+      test: items.map((r) => runMean(r.students.map(testOf))),
+      bestStudentTest: items.map((r) => testOf(r.students.reduce((best, s) => ((s.bestVal ?? -Infinity) > (best.bestVal ?? -Infinity) ? s : best)))),
+      epochsTo95: items.map((r) => runMean(r.students.map((s) => s.epochsTo95 ?? Number.NaN))),
+      epochMs: items.map((r) => r.epochMsMedian),
+    };
+    return { data, strategy, students, runs: items.map((r) => r.runId), scores, test: summarize(scores.test) };
+  });
 }
 
-export function formatSweepTable(cells: SweepCell[]): string {
-  const header = ['dataset', 'strategy', 'K', 'seeds', 'test (mean ± std)', 'best student test', 'epochs to 95%', 'ms/epoch'];
-  const pm = (s: { mean: number; std: number }, digits = 3) => (Number.isFinite(s.mean) ? `${s.mean.toFixed(digits)} ± ${s.std.toFixed(digits)}` : '-');
-  const rows = cells.map((c) => [c.data, c.strategy, String(c.students), String(c.test.n), pm(c.test), pm(c.bestStudentTest), pm(c.epochsTo95, 1), pm(c.epochMs, 1)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cols: string[]) => cols.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+/** The reference strategy of the p-values: the one asked for, else `independent` when swept, else the first. */
+export function referenceStrategy(cells: readonly SweepCell[], asked?: string): string {
+  const strategies = [...new Set(cells.map((c) => c.strategy))];
+  return asked ?? (strategies.includes('independent') ? 'independent' : (strategies[0] ?? 'independent'));
+}
+
+/** The paper-style table of a sweep: mean ± std over seeds, and Welch's p-value of the test scores against the reference strategy (same dataset and K). */
+export function sweepTable(cells: readonly SweepCell[], reference: string, caption = 'Test metric at best validation, mean ± std over seeds'): ResultTable {
+  return scoreTable({
+    caption,
+    keyHeaders: ['dataset', 'strategy', 'K'],
+    countHeader: 'seeds',
+    referenceName: reference,
+    scoreColumns: [
+      { header: 'test (mean ± std)', digits: 3, higherIsBetter: true },
+      { header: 'best student test', digits: 3, higherIsBetter: true },
+      { header: 'epochs to 95%', digits: 1, higherIsBetter: false },
+      { header: 'ms/epoch', digits: 1, higherIsBetter: false },
+    ],
+    rows: cells.map((c) => ({
+      keys: [c.data, c.strategy, String(c.students)],
+      block: `${c.data}\u0000${c.students}`,
+      scores: [c.scores.test, c.scores.bestStudentTest, c.scores.epochsTo95, c.scores.epochMs],
+      reference: c.strategy === reference,
+    })),
+  });
+}
+
+export const TABLE_FORMATS = ['text', 'markdown', 'latex'] as const;
+export type TableFormat = (typeof TABLE_FORMATS)[number];
+
+export function formatSweepTable(cells: readonly SweepCell[], format: TableFormat = 'text', reference?: string): string {
+  const table = sweepTable(cells, referenceStrategy(cells, reference));
+  return format === 'latex' ? toLatex(table, 'tab:sweep') : format === 'markdown' ? toMarkdown(table) : toText(table);
+}
+
+/** Checks --format and --reference before anything trains. */
+export function tableOptions(values: { format?: string; reference?: string }, strategies: readonly string[]): { format: TableFormat; reference?: string } {
+  const format = (values.format ?? 'text') as TableFormat;
+  if (!TABLE_FORMATS.includes(format)) throw new UserError(`--format: expected ${TABLE_FORMATS.join(', ')}, got '${values.format}'`);
+  if (values.reference !== undefined && !strategies.includes(values.reference)) {
+    throw new UserError(`--reference: '${values.reference}' is not one of the swept strategies (${strategies.join(', ')})`);
+  }
+  return { format, reference: values.reference };
 }
 
 const sweepCommand: Command = {
   path: ['sweep'],
   summary: 'run a grid of datasets × strategies × students × seeds and print the results table',
-  usage: `usage: alignahead sweep [run options] [--seeds 0-4] [--db FILE] [--group NAME] [--json] [--queue URL]
+  usage: `usage: alignahead sweep [run options] [--seeds 0-4] [--db FILE] [--group NAME] [--format text|markdown|latex] [--reference STRATEGY] [--json] [--queue URL]
   --data, --strategy and --students take comma-separated lists; --seeds takes a list or a range (0-4).
+  --format: the results table as aligned text (default), Markdown, or LaTeX (booktabs): mean ± std over
+            seeds, and Welch's p-value of the test scores against --reference (default: independent
+            when swept, else the first strategy) for the same dataset and K.
   --queue URL: train on remote workers (alignahead worker) through this Redis; the runs are recorded here.
+  The table of a sweep already recorded: alignahead sweep table --group NAME.
 ${RUN_FLAGS_USAGE}`,
   async run(argv, io) {
     const { values } = parseOptions(
       argv,
-      { ...RUN_FLAG_OPTIONS, seeds: { type: 'string' }, db: { type: 'string' }, cache: { type: 'string' }, group: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, queue: { type: 'string' } },
+      {
+        ...RUN_FLAG_OPTIONS,
+        seeds: { type: 'string' },
+        db: { type: 'string' },
+        cache: { type: 'string' },
+        group: { type: 'string' },
+        json: { type: 'boolean' },
+        quiet: { type: 'boolean' },
+        queue: { type: 'string' },
+        format: { type: 'string' },
+        reference: { type: 'string' },
+      },
       false,
     );
     if (values.seed !== undefined) throw new UserError('sweep takes --seeds (a list or range), not --seed');
@@ -100,6 +154,7 @@ ${RUN_FLAGS_USAGE}`,
     const strategies = (values.strategy ?? 'independent,oc,alignahead').split(',').map((s) => s.trim()).filter(Boolean);
     const studentCounts = parseIntegerList('students', values.students ?? '2');
     const seeds = parseIntegerList('seeds', values.seeds ?? '0-2');
+    const table = tableOptions(values, strategies);
     const base = configFromFlags({ ...values, data: undefined, strategy: undefined, students: undefined });
     // Validate the whole grid before training anything.
     const grid: RunConfigInput[] = [];
@@ -108,7 +163,7 @@ ${RUN_FLAGS_USAGE}`,
         for (const students of studentCounts) for (const seed of seeds) grid.push({ ...base, data, strategy: strategy as RunConfigInput['strategy'], students, seed });
     const configs = grid.map((c) => parseRunnableConfig(c));
     const group = values.group ?? `sweep-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    if (values.queue !== undefined) return (await import('./queue-runs')).sweepOnQueue({ values, configs, group, io });
+    if (values.queue !== undefined) return (await import('./queue-runs')).sweepOnQueue({ values, configs, group, io, table });
     // Loaded on demand: the tensor engine takes seconds to load and other commands do not need it.
     const { runExperiment } = await import('../runs/run-experiment');
     const store = openStore(values.db ?? defaultDatabasePath());
@@ -134,10 +189,42 @@ ${RUN_FLAGS_USAGE}`,
       store.close();
     }
     const cells = summariseSweep(finished);
-    io.out(formatSweepTable(cells));
+    io.out(formatSweepTable(cells, table.format, table.reference));
     if (values.json) printJson(io, { group, runs: finished.length, cells });
     return finished.length === configs.length ? 0 : 130;
   },
 };
 
-export const sweepCommands: Command[] = [sweepCommand];
+const sweepTableCommand: Command = {
+  path: ['sweep', 'table'],
+  summary: "the results table of a recorded sweep (a group's completed runs) as text, Markdown or LaTeX",
+  usage: `usage: alignahead sweep table --group NAME [--db FILE] [--format text|markdown|latex] [--reference STRATEGY] [--json]`,
+  async run(argv, io) {
+    const { values } = parseOptions(argv, { group: { type: 'string' }, db: { type: 'string' }, format: { type: 'string' }, reference: { type: 'string' }, json: { type: 'boolean' } }, false);
+    if (values.group === undefined) throw new UserError('--group: which sweep? (a group name, as `runs list` shows it)');
+    const store = openStore(values.db ?? defaultDatabasePath(), { mustExist: true });
+    try {
+      const runs = store.listRuns({ group: values.group, status: 'completed', limit: 10_000, sort: 'id', descending: false });
+      if (runs.length === 0) throw new UserError(`group '${values.group}' has no completed runs in ${store.path}`);
+      const cells = summariseSweep(runs.map((run) => recordedResult(store, run.id)));
+      const table = tableOptions(values, cells.map((c) => c.strategy));
+      io.out(formatSweepTable(cells, table.format, table.reference));
+      if (values.json) printJson(io, { group: values.group, runs: runs.length, cells });
+      return 0;
+    } finally {
+      store.close();
+    }
+  },
+};
+
+/** A recorded run as summariseSweep reads a finished one: its config's grid keys, students and median epoch time. */
+function recordedResult(store: ExperimentStore, runId: number) {
+  const run = store.getRun(runId)!;
+  const epochMs = store.getMetrics(runId).filter((m) => m.student === 0).map((m) => m.epochMs);
+  return {
+    config: { data: run.dataset, strategy: run.strategy, students: run.numStudents },
+    result: { runId, students: store.getStudents(runId), epochMsMedian: median(epochMs) } as Pick<ExperimentResult, 'runId' | 'students' | 'epochMsMedian'>,
+  };
+}
+
+export const sweepCommands: Command[] = [sweepCommand, sweepTableCommand];

@@ -1,4 +1,4 @@
-import { EVENT_LEVELS, type EventLevel } from '../../contract/api';
+import { EVENT_LEVELS, type EventLevel } from '../../contract/enums';
 import { UserError } from '../errors';
 import type { StoreContext } from './context';
 import { EVENT_COLUMNS, parseJson } from './rows';

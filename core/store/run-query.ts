@@ -1,4 +1,4 @@
-import { RUN_SORT_KEYS, type RunSortKey } from '../../contract/api';
+import { RUN_SORT_KEYS, type RunSortKey } from '../../contract/enums';
 import { UserError } from '../errors';
 import { checkStatus } from './run-status';
 import type { RunFilter } from './types';

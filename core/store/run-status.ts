@@ -1,4 +1,4 @@
-import { RUN_STATUS_VALUES, type RunStatus } from '../../contract/api';
+import { RUN_STATUS_VALUES, type RunStatus } from '../../contract/enums';
 import { UserError } from '../errors';
 
 /**

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { RUN_STATUS_VALUES, type RunFacets, type RunStatus, type RunSummary, type StudentBest } from '../../contract/api';
+import type { RunFacets, RunSummary, StudentBest } from '../../contract/api';
+import { RUN_STATUS_VALUES, type RunStatus } from '../../contract/enums';
 import { UserError } from '../errors';
 import type { StoreContext } from './context';
 import { insertEvent } from './events';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareGroups, groupCurves, summarizeGroups } from './compare-stats';
-import { welchTTest } from './stats';
+import { welchTTest } from '../../contract/stats';
 import { makeCompareEntry as entry } from './test-fixtures';
 
 describe('comparison statistics', () => {

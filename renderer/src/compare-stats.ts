@@ -1,6 +1,7 @@
 import type { CompareEntry, RunDetail } from '../../contract/api';
 import { studentCurves, type CurvePoint, type MetricKey } from './charts/series';
-import { mean, sampleStd, welchTTest, type WelchResult } from './stats';
+import { scoreTable, type ResultTable } from '../../contract/result-table';
+import { mean, sampleStd, welchTTest, type WelchResult } from '../../contract/stats';
 
 /**
  * What the compare view computes from runs.compare: groups of runs (by strategy, across seeds),
@@ -68,4 +69,20 @@ export function groupCurves(entries: readonly CompareEntry[], metric: MetricKey,
     out.set(key, curves);
   }
   return out;
+}
+
+/**
+ * The groups as a paper table (contract/result-table.ts, the one the CLI's sweep writes too): one
+ * row per strategy with the mean ± std of its run scores and Welch's p-value against `reference`.
+ */
+export function groupsTable(entries: readonly CompareEntry[], measure: Measure, reference: string): ResultTable {
+  const groups = summarizeGroups(entries, measure);
+  const datasets = [...new Set(entries.map((e) => e.run.dataset))].join(', ');
+  return scoreTable({
+    caption: `${datasets}: ${MEASURE_LABELS[measure]}, mean ± std over runs (each run: the mean over its students)`,
+    keyHeaders: ['strategy'],
+    referenceName: reference,
+    scoreColumns: [{ header: MEASURE_LABELS[measure], digits: 3, higherIsBetter: true }],
+    rows: groups.map((g) => ({ keys: [g.key], block: '', scores: [g.scores], reference: g.key === reference })),
+  });
 }

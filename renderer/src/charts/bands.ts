@@ -1,5 +1,5 @@
 import type { ChartOption } from './echarts-setup';
-import { mean, sampleStd } from '../stats';
+import { mean, sampleStd } from '../../../contract/stats';
 import { lineChartOption } from './line-chart-frame';
 import { colorAt, type ChartPalette } from './palette';
 import type { CurvePoint, XMode } from './series';

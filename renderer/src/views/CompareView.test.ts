@@ -1,9 +1,16 @@
 // @vitest-environment happy-dom
 import { flushPromises } from '@vue/test-utils';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { scoreTable, toLatex, toMarkdown } from '../../../contract/result-table';
 import { mountView } from '../fake-client.testutil';
 import { makeCompareEntry } from '../test-fixtures';
 import CompareView from './CompareView.vue';
+
+const downloads = vi.hoisted(() => [] as { filename: string; mimeType: string; content: string }[]);
+vi.mock('../download', async (original) => ({
+  ...(await original<typeof import('../download')>()),
+  downloadText: (filename: string, mimeType: string, content: string) => downloads.push({ filename, mimeType, content }),
+}));
 
 const ENTRIES = [
   makeCompareEntry(1, 'alignahead', [0.81, 0.83], undefined, { group: 'sweep a' }),
@@ -67,6 +74,33 @@ describe('CompareView', () => {
     await flushPromises();
     expect(fake.call).toHaveBeenLastCalledWith('runs.compare', { ids: [1, 3] });
     expect(address()).toBe('/compare?ids=1,3');
+    wrapper.unmount();
+  });
+
+  it('exports the group table as LaTeX and Markdown: mean ± std per strategy, Welch p vs group A', async () => {
+    const { wrapper } = await mountCompare({ ids: [1, 2, 3, 4] });
+    downloads.length = 0;
+    await wrapper.find('[data-test=export-latex]').trigger('click');
+    await wrapper.find('[data-test=export-markdown]').trigger('click');
+    // the score of a fixture run: the mean test-at-best over its students
+    const score = (tests: number[]) => tests.reduce((a, b) => a + b, 0) / tests.length;
+    const expected = scoreTable({
+      caption: 'cora: test at best validation, mean ± std over runs (each run: the mean over its students)',
+      keyHeaders: ['strategy'],
+      referenceName: 'alignahead',
+      scoreColumns: [{ header: 'test at best validation', digits: 3, higherIsBetter: true }],
+      rows: [
+        { keys: ['alignahead'], block: '', scores: [[score([0.81, 0.83]), score([0.84, 0.84])]], reference: true },
+        { keys: ['oc'], block: '', scores: [[score([0.79, 0.79]), score([0.8, 0.78])]], reference: false },
+      ],
+    });
+    expect(downloads.map((d) => [d.filename, d.mimeType])).toEqual([
+      ['groups-test-at-best-validation.tex', 'application/x-tex'],
+      ['groups-test-at-best-validation.md', 'text/markdown'],
+    ]);
+    expect(downloads[0].content).toBe(toLatex(expected, 'tab:groups'));
+    expect(downloads[1].content).toBe(toMarkdown(expected));
+    expect(downloads[1].content).toContain('| alignahead | 2 | **0.830 ± 0.014** | ref. |');
     wrapper.unmount();
   });
 });
