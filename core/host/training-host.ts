@@ -109,6 +109,21 @@ export function createTrainingHost(options: TrainingHostOptions): TrainingHost {
     } catch (error) {
       log(`alignahead host: could not check the liveness of running runs: ${(error as Error)?.message ?? String(error)}`);
     }
+    checkpointWal(active.size > 0 ? 'PASSIVE' : 'TRUNCATE');
+  }
+
+  /**
+   * Keeps the WAL short while workers write (PASSIVE: never waits) and empties it when nothing
+   * trains (TRUNCATE). A checkpoint that cannot finish now is simply tried at the next sweep.
+   */
+  function checkpointWal(mode: 'PASSIVE' | 'TRUNCATE'): void {
+    try {
+      store.checkpointWal(mode);
+    } catch (error) {
+      // SQLITE_BUSY on TRUNCATE: another process holds the database a moment longer; next sweep.
+      if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) return;
+      log(`alignahead host: could not checkpoint the database's WAL: ${(error as Error)?.message ?? String(error)}`);
+    }
   }
 
   function statusEvent(run: RunRecord): void {

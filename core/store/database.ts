@@ -27,6 +27,9 @@ export function storageError(path: string, error: unknown): UserError | null {
   return problem === null ? null : new UserError(`${path}: ${problem} (SQLite: ${detail})`, { cause: error });
 }
 
+/** The WAL file is truncated to this size whenever a checkpoint resets it (see checkpointWal). */
+export const WAL_SIZE_LIMIT_BYTES = 8 * 1024 * 1024;
+
 export interface OpenDatabaseOptions {
   /** a missing file is a UserError instead of a new empty database (read-only commands) */
   mustExist?: boolean;
@@ -74,6 +77,9 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
+    // After a checkpoint that resets the WAL, cut its file back to this size: a burst of writes
+    // (four trainers, an import) does not leave a WAL at its high-water mark for good.
+    db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   } catch (error) {
     db.close();
     if (error instanceof UserError) throw error;

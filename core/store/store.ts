@@ -107,6 +107,27 @@ export class ExperimentStore {
     return importHistory(this.ctx, file, options);
   }
 
+  /**
+   * Copies the WAL's committed pages into the database, without waiting: PASSIVE leaves what readers
+   * still use in the WAL; TRUNCATE also empties the WAL file, and reports busy (changing nothing)
+   * while another process writes or reads an older snapshot. SQLite checkpoints by itself every 1000
+   * pages, but only from a connection that commits and only as far as readers allow: the training
+   * host calls this every few seconds while runs train and when idle.
+   */
+  checkpointWal(mode: 'PASSIVE' | 'TRUNCATE' = 'PASSIVE'): { busy: boolean; walPages: number; checkpointedPages: number } {
+    if (this.ctx.path === ':memory:' || this.ctx.path === '') return { busy: false, walPages: 0, checkpointedPages: 0 };
+    const { db } = this.ctx;
+    // Never wait here: a busy database is reported, and the caller tries again later.
+    const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+    db.pragma('busy_timeout = 0');
+    try {
+      const [row] = db.pragma(`wal_checkpoint(${mode})`) as { busy: number; log: number; checkpointed: number }[];
+      return { busy: row.busy === 1, walPages: row.log, checkpointedPages: row.checkpointed };
+    } finally {
+      db.pragma(`busy_timeout = ${timeout}`);
+    }
+  }
+
   /** `PRAGMA integrity_check`: 'ok' or the problems SQLite found. */
   /**
    * Runs `body` as one transaction: the store calls inside it become savepoints, so one that throws
