@@ -103,6 +103,8 @@ describe.skipIf(!haveChromium)('workbench end to end (serve mode, Chromium)', ()
     await page.locator('#run-search').fill('strategy:oc');
     await expect.poll(() => page.locator('.runs-table tbody tr').count()).toBe(1);
     await page.locator('#run-search').fill('');
+    // the store searches after a pause in typing: wait for the whole list again
+    await expect.poll(() => page.locator('.runs-table tbody tr').count()).toBe(2);
     await page.locator('.runs-table tbody tr').first().click();
     await shot('runs');
   });
