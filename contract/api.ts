@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { RUN_SORT_KEYS, RUN_STATUS_VALUES, type EventLevel, type RunStatus } from './enums';
+import type { CatalogItem, DatasetStatsView } from './datasets';
+import type { HistoryBackup, HistoryImport } from './history';
 import { BACKENDS, runConfigSchema } from './run-config';
 
 /**
@@ -14,6 +16,7 @@ const shortText = (max: number) => z.string().max(max);
 const empty = z.object({}).strict();
 
 export { EVENT_LEVELS, RUN_SORT_KEYS, RUN_STATUS_VALUES, type EventLevel, type RunSortKey, type RunStatus } from './enums';
+export type { CatalogItem, DatasetStats, DatasetStatsView } from './datasets';
 /** multiclass: one class per node (softmax CE, accuracy); multilabel: C binary labels per node (BCE, micro-F1) */
 export type Task = 'multiclass' | 'multilabel';
 
@@ -261,57 +264,6 @@ export interface RunEventRow {
 export interface CompareEntry {
   run: RunDetail;
   metrics: EpochMetricRow[];
-}
-
-export interface CatalogItem {
-  name: string;
-  title: string;
-  task: Task;
-  sizeHint: string;
-  citation: string;
-  synthetic: boolean;
-  /** downloaded (or synthetic, always available) */
-  available: boolean;
-}
-
-/** Summary statistics of a dataset, as `datasets inspect` reports them. */
-export interface DatasetStats {
-  name: string;
-  task: Task;
-  graphs: number;
-  nodes: number;
-  /** directed message edges, self-loops included, summed over graphs */
-  edges: number;
-  features: number;
-  classes: number;
-  /** fraction of non-self-loop edges joining same-label nodes (multiclass only) */
-  homophily: number | null;
-  isolatedNodes: number;
-  /** histogram of in-degrees (self-loop included): counts[i] nodes with degree in bucket i */
-  degreeHistogram: { bucketEdges: number[]; counts: number[] };
-}
-
-/** A dataset's statistics with the reference (path, name or spec) they were computed for. */
-export interface DatasetStatsView extends DatasetStats {
-  ref: string;
-}
-
-/** A finished backup: the file, its size, and what it holds (it passed integrity_check). */
-export interface HistoryBackup {
-  path: string;
-  bytes: number;
-  runs: number;
-  epochRows: number;
-}
-
-/** What importing a history file did: runs added (their ids here), runs skipped as already here. */
-export interface HistoryImport {
-  file: string;
-  imported: number;
-  skipped: number;
-  /** datasets registered because imported runs referred to them */
-  datasets: number;
-  runIds: number[];
 }
 
 export interface Settings {

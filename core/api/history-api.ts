@@ -1,4 +1,5 @@
-import type { ApiEvent, HistoryBackup, HistoryImport } from '../../contract/api';
+import type { ApiEvent } from '../../contract/api';
+import type { HistoryBackup, HistoryImport } from '../../contract/history';
 import type { ExperimentStore } from '../store';
 import { ApiStatusError } from './errors';
 import { resolveInsideRoots, resolveNewFileInsideRoots } from './import-roots';

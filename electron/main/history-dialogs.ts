@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import type { BrowserWindow, MessageBoxOptions, OpenDialogOptions, OpenDialogReturnValue, SaveDialogOptions, SaveDialogReturnValue } from 'electron';
-import type { CallName, CallResult, HistoryBackup, HistoryImport } from '../../contract/api';
+import type { CallName, CallResult } from '../../contract/api';
+import type { HistoryBackup, HistoryImport } from '../../contract/history';
 
 /**
  * The File menu's "Back Up History…" and "Import History…": a native dialog picks the file, then

@@ -9,7 +9,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { appStatePath, loadOrCreateAppState, saveAppState, type AppState } from './app-state';
 import { appLocation, parseDevServerUrl, type AppLocation } from './app-url';
-import type { HistoryBackup, HistoryImport } from '../../contract/api';
+import type { HistoryBackup, HistoryImport } from '../../contract/history';
 import { datasetNameFromPath } from './dataset-import';
 import { backupHistoryFromMenu, importHistoryFromMenu, type HistoryDialogDeps } from './history-dialogs';
 import { desktopDataPaths } from './data-paths';
