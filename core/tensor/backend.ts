@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { UserError } from '../errors';
 import type { GraphOps } from './graph-ops';
 import { kernelGraphOps } from './graph-ops-kernels';
-import { nativeGraphOps } from './graph-ops-reference';
+import { nativeGraphOps } from './graph-ops-native';
 import { kernelThreadCount, startKernelThreads } from './parallel/kernel-threads';
 import { installSegmentSumKernels } from './segment-sum-kernels';
 

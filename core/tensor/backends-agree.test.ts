@@ -4,7 +4,7 @@ import { Rng } from '../random';
 import { initBackend } from './backend';
 import type { GraphOps } from './graph-ops';
 import { kernelGraphOps } from './graph-ops-kernels';
-import { referenceGraphOps } from './graph-ops-reference';
+import { referenceGraphOps } from './graph-ops-native';
 import { caseInputs, expectClose, opCases, toTensors, valueAndGradients } from './testing/cases';
 import { awkwardGraph, randomArray } from './testing/random-graph';
 

@@ -4,7 +4,7 @@ import type { CsrGraph } from '../graph/csr';
 import { Rng } from '../random';
 import { initBackend } from './backend';
 import { kernelGraphOps } from './graph-ops-kernels';
-import { referenceGraphOps } from './graph-ops-reference';
+import { referenceGraphOps } from './graph-ops-native';
 import { caseInputs, expectClose, opCases, valueAndGradients } from './testing/cases';
 import { finiteDifferenceGradient } from './testing/naive-graph-ops';
 import { reverseEdges } from '../graph/views';
