@@ -4,6 +4,12 @@ import { edgeDistance, edgeDistanceGradient } from '../kernels/edge-distance';
 import { edgeSoftmax, edgeSoftmaxGradient } from '../kernels/edge-softmax';
 import { gatherMax, segmentSum, segmentSumGradient } from '../kernels/segment-reduce';
 import { aggregateRows, edgeHeadDots } from '../kernels/spmm';
+import { kernels, type KernelName } from '../wasm/module';
+
+/** A SIMD kernel of the shared WASM module (pointer and size arguments), on this thread's instance. */
+function wasm(name: KernelName, args: number[], rows: RowRange): void {
+  (kernels()[name] as (...all: number[]) => void)(...args, rows.start, rows.end);
+}
 
 /**
  * The kernels that threads may split by rows: each writes only the output rows (or the edges of
@@ -22,6 +28,7 @@ export const ROW_KERNELS = {
   segmentSum,
   segmentSumGradient,
   gatherMax,
+  wasm,
 } as const;
 
 export type RowKernelName = keyof typeof ROW_KERNELS;
