@@ -12,6 +12,7 @@ import { getGraphOps, initBackend, type BackendPreference } from '../core/tensor
 import { bufferScope } from '../core/tensor/parallel/shared-buffers';
 import { median, trainStudents } from '../core/train/trainer';
 import { prepareTrainingData } from '../core/train/training-data';
+import { kernelProfiling, takeKernelProfile } from '../core/tensor/multicore/kernel-profile';
 import { BENCH_CASES } from './cases';
 
 const [name, ...rest] = process.argv.slice(2);
@@ -65,10 +66,14 @@ for (let i = 0; i < benchCase.repeats; i++) {
 }
 student.dispose();
 
+if (kernelProfiling()) takeKernelProfile();
 // The full method: every student takes its align-ahead step (evaluation excluded).
 const outcome = await trainStudents({ config, data, ops: getGraphOps() });
 const epochTimes = outcome.epochMsMedian;
 data.dispose();
+if (kernelProfiling()) {
+  for (const row of takeKernelProfile().slice(0, 25)) console.error(`${row.ms.toFixed(0).padStart(8)} ms ${String(row.calls).padStart(6)} calls  ${row.name}`);
+}
 
 console.log(
   JSON.stringify({

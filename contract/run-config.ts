@@ -9,7 +9,7 @@ import { z } from 'zod';
 export const MODELS = ['gcn', 'gat', 'sage'] as const;
 export const STRATEGIES = ['independent', 'oc', 'alignahead', 'alignbehind', 'dml', 'custom'] as const;
 export const KERNELS = ['l1', 'rbf', 'linear', 'cosine', 'poly'] as const;
-export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'multicore', 'wasm', 'cpu'] as const;
 
 const positiveInt = (max: number) => z.number().int().min(1).max(max);
 const probability = z.number().min(0).lt(1);

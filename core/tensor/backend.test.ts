@@ -43,6 +43,15 @@ describe('initBackend', () => {
     expect(getGraphOps()).toBe(kernelGraphOps);
   });
 
+  it('forces the multicore engine, which computes on every kernel thread', async () => {
+    const report = await initBackend({ prefer: 'multicore' });
+    expect(report).toMatchObject({ backend: 'multicore', tfBackend: 'multicore', package: '@tensorflow/tfjs-backend-cpu', graphOps: 'kernels' });
+    expect(tf.getBackend()).toBe('multicore');
+    expect(getGraphOps()).toBe(kernelGraphOps);
+    expect(report.threads).toBe(kernelThreadCount());
+    expect(report.kernelThreads).toBe(kernelThreadCount());
+  });
+
   it('returns the same report for a repeated request and switches on a different one', async () => {
     const first = await initBackend({ prefer: 'cpu' });
     expect(await initBackend({ prefer: 'cpu' })).toBe(first);
@@ -71,11 +80,11 @@ describe('initBackend', () => {
   });
 
   it.skipIf(isInstalled('@tensorflow/tfjs-node') || isInstalled('@tensorflow/tfjs-node-gpu'))(
-    'in auto mode skips the missing TensorFlow bindings, saying why, and lands on WASM',
+    'in auto mode skips the missing TensorFlow bindings, saying why, and lands on the multicore engine',
     async () => {
       delete process.env[BACKEND_ENV_VAR];
       const report = await initBackend();
-      expect(report.backend).toBe('wasm');
+      expect(report.backend).toBe('multicore');
       expect(report.skipped).toEqual([
         { backend: 'tensorflow-gpu', reason: 'not installed' },
         { backend: 'tensorflow', reason: 'not installed' },

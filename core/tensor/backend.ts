@@ -6,18 +6,20 @@ import type { GraphOps } from './graph-ops';
 import { kernelGraphOps } from './graph-ops-kernels';
 import { nativeGraphOps } from './graph-ops-native';
 import { kernelThreadCount, startKernelThreads } from './parallel/kernel-threads';
+import { MULTICORE_BACKEND, registerMulticoreBackend } from './multicore/backend';
 import { installSegmentSumKernels } from './segment-sum-kernels';
 
 /**
  * Chooses the tfjs backend the workbench computes on, best first:
- * tfjs-node-gpu (TensorFlow with CUDA) → tfjs-node (TensorFlow, CPU) → WASM (XNNPACK, SIMD) → the
- * pure-JS 'cpu' backend. The TensorFlow bindings are optional dependencies: they are imported
- * lazily and any failure to load them is a reason to skip, never an error, unless the user forced
- * that backend. The graph ops follow the backend: native tf ops on TensorFlow, the project's
+ * tfjs-node-gpu (TensorFlow with CUDA) → tfjs-node (TensorFlow, CPU) → multicore (the workbench's
+ * own CPU engine: SIMD kernels on every core, tensors in JS memory; see multicore/backend.ts) →
+ * WASM (XNNPACK, SIMD, one thread, a 4 GiB heap) → the pure-JS 'cpu' backend. The TensorFlow
+ * bindings are optional dependencies: they are imported lazily and any failure to load them is a
+ * reason to skip, never an error, unless the user forced that backend. The graph ops follow the backend: native tf ops on TensorFlow, the project's
  * typed-array kernels elsewhere.
  */
 
-export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'multicore', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 export type BackendPreference = 'auto' | BackendName;
 
@@ -115,6 +117,12 @@ const CANDIDATES: Candidate[] = [
     package: '@tensorflow/tfjs-node',
     load: () => loadTensorflowBinding('@tensorflow/tfjs-node'),
   },
+  {
+    name: 'multicore',
+    tfBackend: MULTICORE_BACKEND,
+    package: '@tensorflow/tfjs-backend-cpu',
+    load: async () => registerMulticoreBackend(),
+  },
   { name: 'wasm', tfBackend: 'wasm', package: '@tensorflow/tfjs-backend-wasm', load: loadWasm },
   { name: 'cpu', tfBackend: 'cpu', package: '@tensorflow/tfjs', load: async () => undefined },
 ];
@@ -141,6 +149,8 @@ async function activate(candidate: Candidate): Promise<BackendReport> {
   };
   if (graphOpsFor(candidate.tfBackend) === kernelGraphOps) {
     report.kernelThreads = kernelThreadCount() > 1 ? kernelThreadCount() : await startKernelThreads();
+    // the multicore backend computes its dense products on the same threads
+    if (candidate.name === 'multicore') report.threads = report.kernelThreads;
   }
   if (candidate.name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
