@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CsrGraph } from '../graph/csr';
 import type { Rng } from '../random';
-import type { GraphOps } from '../tensor/graph-ops';
+import { edgeAttention, type GraphOps } from '../tensor/graph-ops';
 import { matMul } from '../tensor/matmul';
 import { project, type LayerInput } from '../tensor/sparse-rows';
 import { dropout } from './dropout';
@@ -68,8 +68,7 @@ export class GatLayer implements GraphLayer {
     const n = z.shape[0];
     const scores = matMul(z, this.attentionMatrix()); // [N, 2H]: a_lᵀ z_u, then a_rᵀ z_v
     const [scoreSource, scoreTarget] = tf.split(scores, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
-    const logits = tf.leakyRelu(this.ops.edgeAdd(graph, scoreSource, scoreTarget), 0.2); // [E, H]
-    let attention = this.ops.edgeSoftmax(graph, logits);
+    let attention = edgeAttention(this.ops, graph, scoreSource, scoreTarget, 0.2); // [E, H]
     if (context.training) attention = dropout(attention, this.shape.attentionDropout, context.rng);
     let out = this.ops.spmm(graph, z, attention);
     if (this.residualWeight) out = tf.add(out, project(x, this.residualWeight as tf.Tensor2D));

@@ -123,6 +123,40 @@ function edgeAddOp(graph: CsrGraph, src: tf.Tensor2D, dst: tf.Tensor2D): tf.Tens
   });
 }
 
+function edgeAttentionOp(graph: CsrGraph, src: tf.Tensor2D, dst: tf.Tensor2D, slope: number): tf.Tensor2D {
+  checkNodeRows('edgeAttention', 'src', src, graph, 2);
+  checkSameShape('edgeAttention', src, dst);
+  const [numNodes, heads] = src.shape;
+  const numEdges = graph.sources.length;
+  return withCustomGradient<tf.Tensor2D>([src, dst], (_, save) => {
+    const out = outputArray(numEdges * heads);
+    const work = numEdges * heads;
+    const { offsets, neighbours: sources } = shared(byDestination(graph));
+    runRows('edgeAttention', offsets, work, [offsets, sources, read(src), read(dst), heads, slope, out]);
+    const value = toTensor<tf.Tensor2D>(out, [numEdges, heads]);
+    save([src, dst, value]);
+    return {
+      value,
+      gradients: (dy, [savedSrc, savedDst, attention]) => {
+        // one pass by destination gives ∂pre per edge and ∂dst; ∂src sums ∂pre over each source's edges
+        const parts = lazy(() => {
+          const edgeGradient = float32Buffer(numEdges * heads);
+          const dstGradient = outputArray(numNodes * heads);
+          runRows('edgeAttentionGradient', offsets, work, [offsets, sources, read(savedSrc), read(savedDst), read(attention), read(dy), heads, slope, edgeGradient, dstGradient]);
+          return { edgeGradient, dstGradient };
+        });
+        const dSrc = () => {
+          const view = shared(bySource(graph));
+          const grad = outputArray(numNodes * heads);
+          runRows('sumEdgesIntoRows', view.offsets, work, [view, parts().edgeGradient, heads, grad]);
+          return toTensor(grad, [numNodes, heads]);
+        };
+        return [dSrc, () => toTensor(parts().dstGradient, [numNodes, heads])];
+      },
+    };
+  });
+}
+
 function edgeDistanceOp(graph: CsrGraph, x: tf.Tensor2D, y: tf.Tensor2D, kind: EdgeDistanceKind): tf.Tensor1D {
   checkNodeRows('edgeDistance', 'x', x, graph, 2);
   checkSameShape('edgeDistance', x, y);
@@ -273,4 +307,5 @@ export const kernelGraphOps: GraphOps = {
   edgeLogSoftmax: (graph, scores) => softmaxOp(graph, scores, true),
   segmentReduce: segmentReduceOp,
   neighbourMax: neighbourMaxOp,
+  edgeAttention: edgeAttentionOp,
 };

@@ -1,5 +1,6 @@
 import type { RowRange } from '../kernels/adjacency';
 import { edgeAdd, sumEdgesIntoRows } from '../kernels/edge-add';
+import { edgeAttention, edgeAttentionGradient } from '../kernels/edge-attention';
 import { edgeDistance, edgeDistanceGradient } from '../kernels/edge-distance';
 import { edgeSoftmax, edgeSoftmaxGradient } from '../kernels/edge-softmax';
 import { gatherMax, segmentSum, segmentSumGradient } from '../kernels/segment-reduce';
@@ -21,6 +22,8 @@ export const ROW_KERNELS = {
   edgeHeadDots,
   edgeAdd,
   sumEdgesIntoRows,
+  edgeAttention,
+  edgeAttentionGradient,
   edgeDistance,
   edgeDistanceGradient,
   edgeSoftmax,
