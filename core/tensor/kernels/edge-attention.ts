@@ -10,11 +10,6 @@ import { allRows, type RowRange } from './adjacency';
 
 const { fround } = Math;
 
-function logit(src: Float32Array, dst: Float32Array, u: number, v: number, heads: number, h: number, slope: number): number {
-  const pre = fround(src[u * heads + h] + dst[v * heads + h]);
-  return pre < 0 ? fround(slope * pre) : pre;
-}
-
 /** α [E, heads] for destinations `rows`; the per-destination max is subtracted before exp. */
 export function edgeAttention(
   offsets: Int32Array,
@@ -26,20 +21,33 @@ export function edgeAttention(
   out: Float32Array,
   rows: RowRange = allRows(offsets),
 ): void {
+  const maxima = new Float64Array(heads);
+  const sums = new Float64Array(heads);
   for (let v = rows.start; v < rows.end; v++) {
-    const start = offsets[v];
-    const end = offsets[v + 1];
-    for (let h = 0; h < heads; h++) {
-      let max = -Infinity;
-      for (let e = start; e < end; e++) max = Math.max(max, logit(src, dst, sources[e], v, heads, h, slope));
-      let sum = 0;
-      for (let e = start; e < end; e++) {
-        const shifted = Math.exp(logit(src, dst, sources[e], v, heads, h, slope) - max);
-        out[e * heads + h] = shifted;
-        sum += out[e * heads + h];
+    const start = offsets[v] * heads;
+    const end = offsets[v + 1] * heads;
+    if (start === end) continue;
+    const dBase = v * heads;
+    maxima.fill(-Infinity);
+    sums.fill(0);
+    // the logits, kept in `out` (float32, as leakyRelu stores them), and their per-head max
+    for (let i = start, e = offsets[v]; i < end; e++) {
+      const sBase = sources[e] * heads;
+      for (let h = 0; h < heads; h++, i++) {
+        const pre = fround(src[sBase + h] + dst[dBase + h]);
+        out[i] = pre < 0 ? slope * pre : pre;
+        if (out[i] > maxima[h]) maxima[h] = out[i];
       }
-      const scale = 1 / sum;
-      for (let e = start; e < end; e++) out[e * heads + h] *= scale;
+    }
+    for (let i = start; i < end; ) {
+      for (let h = 0; h < heads; h++, i++) {
+        out[i] = Math.exp(out[i] - maxima[h]);
+        sums[h] += out[i];
+      }
+    }
+    for (let h = 0; h < heads; h++) sums[h] = 1 / sums[h];
+    for (let i = start; i < end; ) {
+      for (let h = 0; h < heads; h++, i++) out[i] *= sums[h];
     }
   }
 }
@@ -64,21 +72,26 @@ export function edgeAttentionGradient(
   rows: RowRange = allRows(offsets),
 ): void {
   const slope32 = fround(slope);
+  const totals = new Float64Array(heads);
+  const dstSums = new Float64Array(heads);
   for (let v = rows.start; v < rows.end; v++) {
-    const start = offsets[v];
-    const end = offsets[v + 1];
-    for (let h = 0; h < heads; h++) {
-      let total = 0;
-      for (let e = start; e < end; e++) total += attention[e * heads + h] * gradient[e * heads + h];
-      let dstSum = 0;
-      for (let e = start; e < end; e++) {
-        const i = e * heads + h;
-        const dLogit = fround(attention[i] * (gradient[i] - total));
-        const pre = fround(src[sources[e] * heads + h] + dst[v * heads + h]);
-        edgeGradient[i] = pre > 0 ? dLogit : slope32 * dLogit;
-        dstSum += edgeGradient[i];
-      }
-      dstGradient[v * heads + h] = dstSum;
+    const start = offsets[v] * heads;
+    const end = offsets[v + 1] * heads;
+    const dBase = v * heads;
+    totals.fill(0);
+    dstSums.fill(0);
+    for (let i = start; i < end; ) {
+      for (let h = 0; h < heads; h++, i++) totals[h] += attention[i] * gradient[i];
     }
+    for (let i = start, e = offsets[v]; i < end; e++) {
+      const sBase = sources[e] * heads;
+      for (let h = 0; h < heads; h++, i++) {
+        const dLogit = fround(attention[i] * (gradient[i] - totals[h]));
+        const pre = fround(src[sBase + h] + dst[dBase + h]);
+        edgeGradient[i] = pre > 0 ? dLogit : slope32 * dLogit;
+        dstSums[h] += edgeGradient[i];
+      }
+    }
+    for (let h = 0; h < heads; h++) dstGradient[dBase + h] = dstSums[h];
   }
 }
