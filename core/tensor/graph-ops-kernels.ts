@@ -5,7 +5,7 @@ import { lazy, withCustomGradient } from './custom-gradient';
 import type { EdgeDistanceKind, GraphOps, SegmentOp } from './graph-ops';
 import { checkEdgeRows, checkNodeRows, checkSameShape, checkSpmmWeights } from './graph-ops-checks';
 import type { Adjacency } from './kernels/adjacency';
-import { mirrorUpperEdges, pairedGradient } from './kernels/edge-distance';
+import { mirrorUpperEdges, pairedGradient } from './kernels/edge-pairs';
 import { gatherMaxGradient } from './kernels/segment-reduce';
 import { onMulticore, storageOf } from './multicore/backend';
 import { pooledFloat32 } from './multicore/pool';

@@ -1,10 +1,8 @@
 import type { RowRange } from '../kernels/adjacency';
 import { edgeAdd, sumEdgesIntoRows } from '../kernels/edge-add';
 import { edgeAttention, edgeAttentionGradient } from '../kernels/edge-attention';
-import { edgeDistance, edgeDistanceGradient } from '../kernels/edge-distance';
 import { edgeSoftmax, edgeSoftmaxGradient } from '../kernels/edge-softmax';
 import { gatherMax, segmentSum, segmentSumGradient } from '../kernels/segment-reduce';
-import { aggregateRows, edgeHeadDots } from '../kernels/spmm';
 import { kernels, type KernelName } from '../wasm/module';
 
 /** A SIMD kernel of the shared WASM module (pointer and size arguments), on this thread's instance. */
@@ -18,14 +16,10 @@ function wasm(name: KernelName, args: number[], rows: RowRange): void {
  * computed by the same arithmetic whichever thread runs it (results are bit-identical to one thread).
  */
 export const ROW_KERNELS = {
-  aggregateRows,
-  edgeHeadDots,
   edgeAdd,
   sumEdgesIntoRows,
   edgeAttention,
   edgeAttentionGradient,
-  edgeDistance,
-  edgeDistanceGradient,
   edgeSoftmax,
   edgeSoftmaxGradient,
   segmentSum,
