@@ -1,4 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { type BinaryOp, type UnaryOp } from '../kernels/elementwise';
+import { runRange } from '../parallel/kernel-threads';
+import { shareable } from '../parallel/shared-buffers';
 import { pooledFloat32 } from './pool';
 
 /**
@@ -36,136 +39,58 @@ function floats(backend: StorageBackend, t: tf.TensorInfo): Float32Array {
   return backend.storage(t.dataId) as Float32Array;
 }
 
-const BINARY = {
-  Add: (a: number, b: number) => a + b,
-  Sub: (a: number, b: number) => a - b,
-  Multiply: (a: number, b: number) => a * b,
-  RealDiv: (a: number, b: number) => a / b,
-} as const;
-type BinaryName = keyof typeof BINARY;
-
-/** How b lines up with a (or a with b) when one repeats along leading axes: its period, or null. */
-function trailingPeriod(shape: number[], outShape: number[]): number | null {
-  const rank = shape.length;
-  if (rank > outShape.length) return null;
-  for (let i = 1; i <= rank; i++) {
-    // leading size-1 axes of the shorter operand are fine; a trailing 1 that broadcasts is not
-    if (shape[rank - i] !== outShape[outShape.length - i] && !(shape[rank - i] === 1 && shape.slice(0, rank - i + 1).every((d) => d === 1))) return null;
-  }
-  return tf.util.sizeFromShape(shape);
-}
+const BINARY: BinaryOp[] = ['Add', 'Sub', 'Multiply', 'RealDiv'];
+const UNARY: UnaryOp[] = ['Exp', 'Log', 'Neg', 'Sqrt', 'Square', 'Relu', 'Elu'];
 
 /**
- * out[i] = op(a[i], b[i mod period]) (or a[i mod period], b[i] with `repeatA`). Written out per op
- * so that each loop is monomorphic (no call per element).
+ * Kernel threads read operands in shared memory only: a small one (a bias row, a scalar) is copied
+ * there; a large one outside it (the input features) costs a pass to copy, so its op stays on the
+ * calling thread.
  */
-function binaryLoop(name: BinaryName, a: Float32Array, b: Float32Array, out: Float32Array, repeatA: boolean): void {
-  const n = out.length;
-  const period = repeatA ? a.length : b.length;
-  for (let start = 0; start < n; start += period) {
-    const end = Math.min(n, start + period);
-    const x = repeatA ? a.subarray(0, end - start) : a.subarray(start, end);
-    const y = repeatA ? b.subarray(start, end) : b.subarray(0, end - start);
-    const o = out.subarray(start, end);
-    const len = o.length;
-    switch (name) {
-      case 'Add':
-        for (let i = 0; i < len; i++) o[i] = x[i] + y[i];
-        break;
-      case 'Sub':
-        for (let i = 0; i < len; i++) o[i] = x[i] - y[i];
-        break;
-      case 'Multiply':
-        for (let i = 0; i < len; i++) o[i] = x[i] * y[i];
-        break;
-      case 'RealDiv':
-        for (let i = 0; i < len; i++) o[i] = x[i] / y[i];
-        break;
-    }
-  }
+function threadable(values: Float32Array): Float32Array {
+  return values.length <= POOL_MIN_LENGTH ? shareable(values) : values;
 }
 
-function binaryScalar(name: BinaryName, a: Float32Array, s: number, out: Float32Array, scalarFirst: boolean): void {
-  const n = out.length;
-  const op = BINARY[name];
-  if (scalarFirst) {
-    for (let i = 0; i < n; i++) out[i] = op(s, a[i]);
-    return;
-  }
-  switch (name) {
-    case 'Add':
-      for (let i = 0; i < n; i++) out[i] = a[i] + s;
-      break;
-    case 'Sub':
-      for (let i = 0; i < n; i++) out[i] = a[i] - s;
-      break;
-    case 'Multiply':
-      for (let i = 0; i < n; i++) out[i] = a[i] * s;
-      break;
-    case 'RealDiv':
-      for (let i = 0; i < n; i++) out[i] = a[i] / s;
-      break;
-  }
+/** elements per thread range: whole cache lines, and enough to amortise the split */
+const GRANULE = 1024;
+
+/** Whether b repeats along a's leading axes (b's shape, past leading 1s, is a suffix of the output's). */
+function repeatsAlongLeadingAxes(shape: number[], outShape: number[]): boolean {
+  const dims = shape.slice(shape.findIndex((d) => d !== 1));
+  if (shape.every((d) => d === 1)) return true;
+  return dims.length <= outShape.length && dims.every((d, i) => d === outShape[outShape.length - dims.length + i]);
 }
 
-function binaryKernel(name: BinaryName): tf.KernelConfig {
+function binaryKernel(name: BinaryOp): tf.KernelConfig {
   const kernelFunc = (args: KernelArgs) => {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     if (a.dtype !== 'float32' || b.dtype !== 'float32') return stock(name, args);
     const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const size = tf.util.sizeFromShape(outShape);
     const backend = args.backend as StorageBackend;
-    const aValues = floats(backend, a);
-    const bValues = floats(backend, b);
-    const out = float32Output(size);
-    if (bValues.length === 1 && aValues.length === size) binaryScalar(name, aValues, bValues[0], out, false);
-    else if (aValues.length === 1 && bValues.length === size) binaryScalar(name, bValues, aValues[0], out, true);
-    else if (aValues.length === size && trailingPeriod(b.shape, outShape) !== null) binaryLoop(name, aValues, bValues, out, false);
-    else if (bValues.length === size && trailingPeriod(a.shape, outShape) !== null) binaryLoop(name, aValues, bValues, out, true);
+    const aValues = threadable(floats(backend, a));
+    const bValues = threadable(floats(backend, b));
+    let repeatA: boolean;
+    if (aValues.length === size && repeatsAlongLeadingAxes(b.shape, outShape)) repeatA = false;
+    else if (bValues.length === size && repeatsAlongLeadingAxes(a.shape, outShape)) repeatA = true;
     else return stock(name, args);
+    const out = float32Output(size);
+    runRange('binaryRange', size, GRANULE, size, [name, aValues, bValues, out, repeatA]);
     return backend.makeTensorInfo(outShape, 'float32', out);
   };
   return { kernelName: name, backendName: 'multicore', kernelFunc: kernelFunc as tf.KernelFunc };
 }
 
-const UNARY = ['Exp', 'Log', 'Neg', 'Sqrt', 'Square', 'Relu', 'Elu'] as const;
-type UnaryName = (typeof UNARY)[number];
-
-function unaryLoop(name: UnaryName, x: Float32Array, out: Float32Array): void {
-  const n = x.length;
-  switch (name) {
-    case 'Exp':
-      for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]);
-      break;
-    case 'Log':
-      for (let i = 0; i < n; i++) out[i] = Math.log(x[i]);
-      break;
-    case 'Neg':
-      for (let i = 0; i < n; i++) out[i] = -x[i];
-      break;
-    case 'Sqrt':
-      for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]);
-      break;
-    case 'Square':
-      for (let i = 0; i < n; i++) out[i] = x[i] * x[i];
-      break;
-    case 'Relu':
-      for (let i = 0; i < n; i++) out[i] = Math.max(0, x[i]);
-      break;
-    case 'Elu':
-      for (let i = 0; i < n; i++) out[i] = x[i] >= 0 ? x[i] : Math.exp(x[i]) - 1;
-      break;
-  }
-}
-
-function unaryKernel(name: UnaryName): tf.KernelConfig {
+function unaryKernel(name: UnaryOp): tf.KernelConfig {
   const kernelFunc = (args: KernelArgs) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
     if (x.dtype !== 'float32') return stock(name, args);
     const backend = args.backend as StorageBackend;
     const values = floats(backend, x);
     const out = float32Output(values.length);
-    unaryLoop(name, values, out);
+    // exp and log cost ~10 ns: worth splitting at a fifth of the size of a cheap op
+    const work = name === 'Exp' || name === 'Log' || name === 'Elu' ? 5 * values.length : values.length;
+    runRange('unaryRange', values.length, GRANULE, work, [name, values, out]);
     return backend.makeTensorInfo(x.shape, 'float32', out);
   };
   return { kernelName: name, backendName: 'multicore', kernelFunc: kernelFunc as tf.KernelFunc };
@@ -180,7 +105,7 @@ const leakyRelu: tf.KernelConfig = {
     const backend = args.backend as StorageBackend;
     const values = floats(backend, x);
     const out = float32Output(values.length);
-    for (let i = 0; i < values.length; i++) out[i] = values[i] < 0 ? alpha * values[i] : values[i];
+    runRange('leakyReluRange', values.length, GRANULE, values.length, [values, alpha, out]);
     return backend.makeTensorInfo(x.shape, 'float32', out);
   }) as tf.KernelFunc,
 };
@@ -192,9 +117,8 @@ const eluGrad: tf.KernelConfig = {
     const { dy, y } = args.inputs as { dy: tf.TensorInfo; y: tf.TensorInfo };
     const backend = args.backend as StorageBackend;
     const yValues = floats(backend, y);
-    const dyValues = floats(backend, dy);
     const out = float32Output(yValues.length);
-    for (let i = 0; i < yValues.length; i++) out[i] = yValues[i] >= 0 ? dyValues[i] : dyValues[i] * (yValues[i] + 1);
+    runRange('eluGradRange', yValues.length, GRANULE, yValues.length, [floats(backend, dy), yValues, out]);
     return backend.makeTensorInfo(y.shape, 'float32', out);
   }) as tf.KernelFunc,
 };
@@ -293,7 +217,7 @@ const splitV: tf.KernelConfig = {
 };
 
 export const ELEMENTWISE_KERNELS: tf.KernelConfig[] = [
-  ...(Object.keys(BINARY) as BinaryName[]).map(binaryKernel),
+  ...BINARY.map(binaryKernel),
   ...UNARY.map(unaryKernel),
   leakyRelu,
   eluGrad,

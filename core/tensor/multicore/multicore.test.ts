@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../random';
 import { initBackend } from '../backend';
-import { stopKernelThreads } from '../parallel/kernel-threads';
+import { splitKernelCalls, startKernelThreads, stopKernelThreads } from '../parallel/kernel-threads';
 import { expectClose } from '../testing/cases';
 import { storageOf } from './backend';
 import { isPooled, poolUsage } from './pool';
@@ -105,6 +105,30 @@ describe('the multicore backend', () => {
     const multicore = await on('multicore', inputs, product);
     expect(multicore.shape).toEqual([2, n, m]);
     expectClose(multicore.values, cpu.values, 1e-5, 'product');
+  });
+
+  it('splits element-wise ops across kernel threads with the same results, broadcast periods cut anywhere', async () => {
+    const shapes: [number[], number[]][] = [
+      [[80, 70], [70]],
+      [[70], [80, 70]],
+      [[80, 70], []],
+      [[80, 70], [80, 70]],
+    ];
+    const inputs = shapes.map(([a, b]) => [[random(rng, a), a], [random(rng, b).map((v) => v + 3), b]] as [Float32Array, number[]][]);
+    // neg(neg(·)) moves a large input into pooled shared storage, where threads can read it
+    const chain = (a0: tf.Tensor, b0: tf.Tensor) => {
+      const [a, b] = [tf.neg(tf.neg(a0)), tf.neg(tf.neg(b0))];
+      return tf.elu(tf.div(tf.sub(tf.mul(tf.add(a, b), b), a), b));
+    };
+    const run = () => Promise.all(inputs.map((pair) => on('multicore', pair, chain)));
+    await stopKernelThreads();
+    const single = await run();
+    await startKernelThreads(3, { minWork: 0 });
+    const before = splitKernelCalls();
+    const threaded = await run();
+    expect(splitKernelCalls() - before).toBeGreaterThanOrEqual(5 * inputs.length);
+    threaded.forEach((t, i) => expect(Array.from(t.values)).toEqual(Array.from(single[i].values)));
+    await startKernelThreads();
   });
 
   it('keeps large results in pooled storage, recycled when the tensor is disposed', async () => {

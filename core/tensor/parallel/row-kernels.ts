@@ -2,6 +2,7 @@ import type { RowRange } from '../kernels/adjacency';
 import { edgeAdd, sumEdgesIntoRows } from '../kernels/edge-add';
 import { edgeAttention, edgeAttentionGradient } from '../kernels/edge-attention';
 import { edgeSoftmax, edgeSoftmaxGradient } from '../kernels/edge-softmax';
+import { binaryRange, eluGradRange, leakyReluRange, unaryRange } from '../kernels/elementwise';
 import { gatherMax, segmentSum, segmentSumGradient } from '../kernels/segment-reduce';
 import { kernels, type KernelName } from '../wasm/module';
 
@@ -25,6 +26,10 @@ export const ROW_KERNELS = {
   segmentSum,
   segmentSumGradient,
   gatherMax,
+  binaryRange,
+  unaryRange,
+  leakyReluRange,
+  eluGradRange,
   wasm,
 } as const;
 
