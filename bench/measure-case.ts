@@ -68,7 +68,10 @@ student.dispose();
 
 if (kernelProfiling()) takeKernelProfile();
 // The full method: every student takes its align-ahead step (evaluation excluded).
+// CPU time (all threads) is a steadier figure than wall time on a shared machine
+const cpuBefore = process.cpuUsage();
 const outcome = await trainStudents({ config, data, ops: getGraphOps() });
+const cpu = process.cpuUsage(cpuBefore);
 const epochTimes = outcome.epochMsMedian;
 data.dispose();
 if (kernelProfiling()) {
@@ -86,6 +89,7 @@ console.log(
     edges: batch.graph.sources.length,
     fwdBwdMsMedian: Number(median(fwdBwd).toFixed(1)),
     epochMsMedian: Number(epochTimes.toFixed(1)),
+    cpuMsPerEpoch: Math.round((cpu.user + cpu.system) / 1000 / benchCase.epochs),
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
   }),
 );

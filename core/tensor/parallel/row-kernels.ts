@@ -4,6 +4,7 @@ import { edgeAttention, edgeAttentionGradient } from '../kernels/edge-attention'
 import { edgeSoftmax, edgeSoftmaxGradient } from '../kernels/edge-softmax';
 import { binaryRange, eluGradRange, leakyReluRange, unaryRange } from '../kernels/elementwise';
 import { gatherMax, segmentSum, segmentSumGradient } from '../kernels/segment-reduce';
+import { copyFromKernelMemory, copyIntoKernelMemory } from '../wasm/copies';
 import { kernels, type KernelName } from '../wasm/module';
 
 /** A SIMD kernel of the shared WASM module (pointer and size arguments), on this thread's instance. */
@@ -31,6 +32,8 @@ export const ROW_KERNELS = {
   leakyReluRange,
   eluGradRange,
   wasm,
+  copyIntoKernelMemory,
+  copyFromKernelMemory,
 } as const;
 
 export type RowKernelName = keyof typeof ROW_KERNELS;

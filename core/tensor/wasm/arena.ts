@@ -1,3 +1,4 @@
+import { runRange } from '../parallel/kernel-threads';
 import { WASM_MAX_PAGES, WASM_PAGE_BYTES, wasmMemory } from './module';
 
 /**
@@ -13,6 +14,11 @@ import { WASM_MAX_PAGES, WASM_PAGE_BYTES, wasmMemory } from './module';
  */
 
 const ALIGN = 64;
+
+/** a copy splits across the kernel threads in ranges of whole cache lines... */
+const COPY_GRANULE = 4096;
+/** ...from a few MB up: a copied element costs about a tenth of a kernel's element operation */
+const COPY_COST = 10;
 
 /** A kernel call's working set did not fit the 4 GiB a wasm32 memory can address. */
 export class KernelMemoryError extends Error {}
@@ -131,7 +137,8 @@ export class Scratch {
   /** `values` copied in; returns their offset. */
   input(values: Float32Array | Int32Array): number {
     const offset = this.take(values.byteLength);
-    (values instanceof Float32Array ? float32View(offset, values.length) : int32View(offset, values.length)).set(values as never);
+    if (values instanceof Float32Array) runRange('copyIntoKernelMemory', values.length, COPY_GRANULE, values.length / COPY_COST, [values, offset]);
+    else int32View(offset, values.length).set(values);
     return offset;
   }
 
@@ -154,9 +161,9 @@ export class Scratch {
     return this.take(length * 4);
   }
 
-  /** Copies `length` float32 values at `offset` into `into`. */
+  /** Copies `into.length` float32 values at `offset` into `into`. */
   read(offset: number, into: Float32Array): void {
-    into.set(float32View(offset, into.length));
+    runRange('copyFromKernelMemory', into.length, COPY_GRANULE, into.length / COPY_COST, [offset, into]);
   }
 
   /** Copies a rows × paddedCols matrix at `offset` into the rows × cols `into`, dropping the padding. */
