@@ -87,3 +87,33 @@ export const BENCH_CASES: BenchCase[] = [
     peerSkip: 'the peer needs about 4× its 50k memory (~60 GB, see bench/README.md); ours alone is the claim',
   },
 ];
+
+/** `npm run bench -- --scaling` sizes: the same GAT at 10 drawn edges per node (≈ 21 message edges per node) */
+export const SCALING_NODES = [10_000, 25_000, 50_000, 100_000, 200_000];
+
+const GAT_PEER_FLAGS = ['--model', 'gat', '--layers', '2', '--heads', '3', '--hidden', '64', '--dropout', '0', '--strategy', 'alignahead'];
+
+/** The scaling series' case at `nodes` nodes: csbm:N:10N:5, the GAT of the csbm cases, no forward+backward repeats. */
+export function scalingCase(nodes: number): BenchCase {
+  const data = `csbm:${nodes}:${10 * nodes}:5`;
+  return {
+    name: `scaling-${nodes}`,
+    data,
+    model: 'gat',
+    layers: 2,
+    hidden: 64,
+    heads: 3,
+    dropout: 0,
+    epochs: 3,
+    repeats: 0,
+    peerArgs: [data, ...GAT_PEER_FLAGS, '--epochs', '1'],
+  };
+}
+
+/** A named case, or a scaling case by its name (`scaling-NODES`). */
+export function findCase(name: string): BenchCase | undefined {
+  const scaling = /^scaling-(\d+)$/.exec(name);
+  if (scaling) return scalingCase(Number(scaling[1]));
+  return BENCH_CASES.find((c) => c.name === name);
+}
+

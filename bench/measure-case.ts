@@ -13,10 +13,10 @@ import { bufferScope } from '../core/tensor/parallel/shared-buffers';
 import { median, trainStudents } from '../core/train/trainer';
 import { prepareTrainingData } from '../core/train/training-data';
 import { kernelProfiling, takeKernelProfile } from '../core/tensor/multicore/kernel-profile';
-import { BENCH_CASES } from './cases';
+import { BENCH_CASES, findCase } from './cases';
 
 const [name, ...rest] = process.argv.slice(2);
-const benchCase = BENCH_CASES.find((c) => c.name === name);
+const benchCase = findCase(name);
 if (!benchCase) {
   console.error(`unknown case '${name}'; cases: ${BENCH_CASES.map((c) => c.name).join(', ')}`);
   process.exit(2);
