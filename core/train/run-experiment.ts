@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
-import type { RunConfigInput } from '../../contract/run-config';
+import type { RunConfig, RunConfigInput } from '../../contract/run-config';
 import { loadDataset } from '../datasets/load';
 import type { Dataset } from '../datasets/types';
 import { UserError } from '../errors';
 import { Rng } from '../random';
 import type { ExperimentStore } from '../store';
 import { getGraphOps, initBackend, type BackendReport } from '../tensor/backend';
+import { checkFitsWasmHeap, explainWasmFailure, type TrainingSize } from '../tensor/wasm-heap';
 import { newRunRecord, parseRunConfig } from './run-config';
 import { trainStudents, type TrainEvent, type TrainOutcome } from './trainer';
-import { prepareTrainingData } from './training-data';
+import { prepareTrainingData, type TrainingData } from './training-data';
 import { appVersion } from '../version';
 
 export interface ExperimentOptions {
@@ -79,7 +80,9 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const onOuterAbort = () => cancel.abort();
   options.signal?.addEventListener('abort', onOuterAbort);
   const data = prepareTrainingData(dataset, config, new Rng(config.seed).fork('split'));
+  const size = trainingSize(config, data);
   try {
+    if (backend.backend === 'wasm') checkFitsWasmHeap(size);
     const outcome = await trainStudents({
       config,
       data,
@@ -106,7 +109,8 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     store.logEvent(runId, 'info', 'status', `${outcome.status} after ${outcome.epochsDone} epochs`, { epochMsMedian: outcome.epochMsMedian });
     store.setStatus(runId, outcome.status);
     return { ...outcome, runId, backend };
-  } catch (error) {
+  } catch (thrown) {
+    const error = backend.backend === 'wasm' ? explainWasmFailure(thrown, size) : thrown;
     const message = (error as Error).message ?? String(error);
     try {
       store.logEvent(runId, 'error', 'failure', message);
@@ -155,4 +159,15 @@ function record(store: ExperimentStore, runId: number, event: TrainEvent): void 
 
 function finiteOrNull(x: number): number | null {
   return Number.isFinite(x) ? x : null;
+}
+
+/** The largest batch's size and the model's width, for memory estimates. */
+function trainingSize(config: RunConfig, data: TrainingData): TrainingSize {
+  const graphs = data.trainBatches.map((b) => b.graph);
+  return {
+    nodes: Math.max(...graphs.map((g) => g.numNodes)),
+    edges: Math.max(...graphs.map((g) => g.sources.length)),
+    hiddenWidth: config.model === 'gat' ? config.hidden * config.heads : config.hidden,
+    heads: config.model === 'gat' ? config.heads : 1,
+  };
 }
