@@ -12,7 +12,10 @@ import { getGraphOps, initBackend, type BackendPreference } from '../core/tensor
 import { bufferScope } from '../core/tensor/parallel/shared-buffers';
 import { median, trainStudents } from '../core/train/trainer';
 import { prepareTrainingData } from '../core/train/training-data';
-import { kernelProfiling, takeKernelProfile } from '../core/tensor/multicore/kernel-profile';
+import { kernelProfiling, memoryProfiling, takeKernelProfile } from '../core/tensor/multicore/kernel-profile';
+import { peakBreakdown, poolUsage } from '../core/tensor/multicore/pool';
+import { arenaUsage } from '../core/tensor/wasm/arena';
+import { outgoingView, reverseEdges } from '../core/graph/views';
 import { BENCH_CASES, findCase } from './cases';
 
 const [name, ...rest] = process.argv.slice(2);
@@ -84,6 +87,7 @@ const outcome = await trainStudents({
 });
 const epochTimes = outcome.epochMsMedian;
 data.dispose();
+if (memoryProfiling()) printMemoryAtPeak();
 if (kernelProfiling()) {
   for (const row of takeKernelProfile().slice(0, 25)) console.error(`${row.ms.toFixed(0).padStart(8)} ms ${String(row.calls).padStart(6)} calls  ${row.name}`);
 }
@@ -103,3 +107,24 @@ console.log(
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
   }),
 );
+
+/** Where the bytes go at the peak of pooled tensor storage (ALIGNAHEAD_MEMORY_PROFILE=1), to stderr. */
+function printMemoryAtPeak(): void {
+  const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`.padStart(9);
+  const { graph } = batch;
+  const out = outgoingView(graph);
+  const pairs = reverseEdges(graph);
+  const graphBytes = graph.offsets.byteLength + graph.sources.byteLength + out.offsets.byteLength + out.targets.byteLength + out.edgeIds.byteLength + (pairs ? pairs.reverse.byteLength + pairs.lowerEnds.byteLength : 0);
+  const lines = [
+    `peak RSS ${mb(process.resourceUsage().maxRSS * 1024)}`,
+    `tensors in pooled storage at their peak ${mb(poolUsage().peakLiveBytes)}, by kernel and shape:`,
+    ...peakBreakdown()
+      .slice(0, 20)
+      .map((g) => `  ${mb(g.bytes)}  ${String(g.count).padStart(3)} × ${g.label}`),
+    `graph structure (by destination, by source, reverse pairs) ${mb(graphBytes)}`,
+    `input features ${mb(batch.features.size * 4)}`,
+    `kernel working memory (WASM, reserved) ${mb(arenaUsage().reservedBytes)}`,
+  ];
+  console.error(lines.join('\n'));
+}
+

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { installSegmentSumKernels } from '../segment-sum-kernels';
 import { adopt, isPooled, recycle } from './pool';
-import { timed } from './kernel-profile';
+import { memoryProfiling, runningKernel, timed } from './kernel-profile';
 import { MULTICORE_KERNELS } from './kernels';
 
 /**
@@ -22,7 +22,8 @@ type BackendValues = Float32Array | Int32Array | Uint8Array;
 
 class MulticoreBackend extends MathBackendCPU {
   override write(values: tf.backend_util.BackendValues, shape: number[], dtype: tf.DataType): object {
-    const stored = ArrayBuffer.isView(values) && !adopt(values) ? (values as BackendValues).slice() : values;
+    const label = memoryProfiling() ? `${runningKernel() ?? 'graph op'} [${shape.join(', ')}]` : undefined;
+    const stored = ArrayBuffer.isView(values) && !adopt(values, label) ? (values as BackendValues).slice() : values;
     return super.write(stored, shape, dtype);
   }
 

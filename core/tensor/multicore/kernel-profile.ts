@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs';
  * timed by name. Custom-gradient graph ops show up under their own names (see timeKernel).
  */
 export const KERNEL_PROFILE_ENV_VAR = 'ALIGNAHEAD_KERNEL_PROFILE';
+/** with this set to 1, pooled tensor storage is labelled by kernel and shape (see pool.ts's peakBreakdown) */
+export const MEMORY_PROFILE_ENV_VAR = 'ALIGNAHEAD_MEMORY_PROFILE';
 
 interface Entry {
   calls: number;
@@ -14,9 +16,19 @@ interface Entry {
 
 const entries = new Map<string, Entry>();
 let depth = 0;
+let running: string | null = null;
 
 export function kernelProfiling(): boolean {
   return process.env[KERNEL_PROFILE_ENV_VAR] === '1';
+}
+
+export function memoryProfiling(): boolean {
+  return process.env[MEMORY_PROFILE_ENV_VAR] === '1';
+}
+
+/** The registered kernel running now (when profiling memory), for labelling what it allocates. */
+export function runningKernel(): string | null {
+  return running;
 }
 
 /** Runs `body`, adding its time to `name` unless it runs inside another timed kernel. */
@@ -35,11 +47,22 @@ export function timeKernel<T>(name: string, body: () => T): T {
   }
 }
 
-/** The kernel with its kernelFunc timed under its name (when profiling). */
+/** The kernel with its kernelFunc timed and its name made known to the memory labels (when profiling). */
 export function timed(kernel: tf.KernelConfig): tf.KernelConfig {
-  if (!kernelProfiling()) return kernel;
+  if (!kernelProfiling() && !memoryProfiling()) return kernel;
   const { kernelFunc, kernelName } = kernel;
-  return { ...kernel, kernelFunc: (args) => timeKernel(kernelName, () => kernelFunc(args)) };
+  return {
+    ...kernel,
+    kernelFunc: (args) => {
+      const outer = running;
+      running = kernelName;
+      try {
+        return timeKernel(kernelName, () => kernelFunc(args));
+      } finally {
+        running = outer;
+      }
+    },
+  };
 }
 
 /** Kernel names by total time, largest first, and the counters reset. */

@@ -17,6 +17,32 @@ let freeBytes = 0;
 let liveBytes = 0;
 let peakLiveBytes = 0;
 
+/** with memory profiling: what each owned buffer holds, and the live buffers grouped so at the peak */
+const labels = new Map<SharedArrayBuffer, string>();
+let breakdownAtPeak: { label: string; count: number; bytes: number }[] = [];
+let breakdownPeak = 0;
+
+function snapshotIfPeak(): void {
+  if (liveBytes <= breakdownPeak * 1.002) return;
+  breakdownPeak = liveBytes;
+  const groups = new Map<string, { count: number; bytes: number }>();
+  for (const [buffer, label] of labels) {
+    const group = groups.get(label) ?? { count: 0, bytes: 0 };
+    group.count++;
+    group.bytes += buffer.byteLength;
+    groups.set(label, group);
+  }
+  breakdownAtPeak = [...groups].map(([label, g]) => ({ label, ...g })).sort((a, b) => b.bytes - a.bytes);
+}
+
+/**
+ * The pooled tensors alive at the highest peak seen while labelling (adopt with a label), grouped by
+ * label, largest first; empty unless labels were given.
+ */
+export function peakBreakdown(): { label: string; count: number; bytes: number }[] {
+  return breakdownAtPeak;
+}
+
 function take(byteLength: number): SharedArrayBuffer {
   const reused = free.get(byteLength)?.pop();
   if (reused) {
@@ -48,13 +74,17 @@ export function isPooled(values: ArrayBufferView): boolean {
  * A tensor takes `values` as its storage: true when it may (the values are not pooled, or are a
  * whole pooled buffer nobody owns yet); false when the tensor must store a copy instead.
  */
-export function adopt(values: ArrayBufferView): boolean {
+export function adopt(values: ArrayBufferView, label?: string): boolean {
   if (!isPooled(values)) return true;
   const buffer = values.buffer as SharedArrayBuffer;
   if (owned.has(buffer) || values.byteOffset !== 0 || values.byteLength !== buffer.byteLength) return false;
   owned.add(buffer);
   liveBytes += buffer.byteLength;
   peakLiveBytes = Math.max(peakLiveBytes, liveBytes);
+  if (label !== undefined) {
+    labels.set(buffer, label);
+    snapshotIfPeak();
+  }
   return true;
 }
 
@@ -64,6 +94,7 @@ export function recycle(values: ArrayBufferView): void {
   const buffer = values.buffer as SharedArrayBuffer;
   if (!owned.delete(buffer)) return;
   liveBytes -= buffer.byteLength;
+  labels.delete(buffer);
   giveBack(buffer);
 }
 
