@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { withCustomGradient } from './custom-gradient';
+import type { Adjacency } from './kernels/adjacency';
 import { matMul } from './matmul';
 import { storageOf } from './multicore/backend';
 import { pooledFloat32 } from './multicore/pool';
+import { aggregateRows } from './wasm/calls';
 
 /**
  * Sparse input features. Bag-of-words inputs (Cora, CiteSeer, PubMed) are about 1% non-zero, so a
@@ -72,37 +74,38 @@ export function withValues(x: SparseRows, values: Float32Array): SparseRows {
   return { ...x, values };
 }
 
-/** out [rows × M] = x · w for x sparse [rows × K] and w [K × M]. */
-function sparseTimesDense(x: SparseRows, w: Float32Array, m: number, out: Float32Array): void {
-  const { rows, offsets, columns, values } = x;
-  const acc = new Float64Array(m);
-  for (let r = 0; r < rows; r++) {
-    for (let p = offsets[r]; p < offsets[r + 1]; p++) {
-      const v = values[p];
-      const base = columns[p] * m;
-      for (let j = 0; j < m; j++) acc[j] += v * w[base + j];
-    }
-    const o = r * m;
-    for (let j = 0; j < m; j++) {
-      out[o + j] = acc[j];
-      acc[j] = 0;
-    }
-  }
+/**
+ * x · w is SpMM with the CSR's columns as neighbours and its values as edge weights (row r sums
+ * values[p]·w[columns[p]]), and xᵀ · g the same over the by-column view: both run on the graph
+ * kernels (SIMD, split over the kernel threads).
+ */
+function byRows(x: SparseRows): Adjacency {
+  return { offsets: x.offsets, neighbours: x.columns, edgeIds: null };
 }
 
-/** out [K × M] = xᵀ · g for x sparse [rows × K] and g [rows × M]. */
-function sparseTransposeTimesDense(x: SparseRows, g: Float32Array, m: number, out: Float32Array): void {
-  const { rows, offsets, columns, values } = x;
-  const acc = new Float64Array(x.cols * m);
-  for (let r = 0; r < rows; r++) {
-    const gBase = r * m;
-    for (let p = offsets[r]; p < offsets[r + 1]; p++) {
-      const v = values[p];
-      const base = columns[p] * m;
-      for (let j = 0; j < m; j++) acc[base + j] += v * g[gBase + j];
+// A pattern's by-column view, built once: dropout keeps the pattern and only changes the values.
+const byColumnCache = new WeakMap<Int32Array, Adjacency>();
+
+function byColumns(x: SparseRows): Adjacency {
+  let view = byColumnCache.get(x.columns);
+  if (!view) {
+    const offsets = new Int32Array(x.cols + 1);
+    for (let p = 0; p < x.columns.length; p++) offsets[x.columns[p] + 1]++;
+    for (let c = 0; c < x.cols; c++) offsets[c + 1] += offsets[c];
+    const rows = new Int32Array(x.columns.length);
+    const entries = new Int32Array(x.columns.length);
+    const fill = offsets.slice(0, x.cols);
+    for (let r = 0; r < x.rows; r++) {
+      for (let p = x.offsets[r]; p < x.offsets[r + 1]; p++) {
+        const slot = fill[x.columns[p]]++;
+        rows[slot] = r;
+        entries[slot] = p;
+      }
     }
+    view = { offsets, neighbours: rows, edgeIds: entries };
+    byColumnCache.set(x.columns, view);
   }
-  for (let i = 0; i < acc.length; i++) out[i] = acc[i];
+  return view;
 }
 
 function floatValues(t: tf.Tensor): Float32Array {
@@ -120,13 +123,13 @@ export function sparseMatMul(x: SparseRows, w: tf.Tensor2D): tf.Tensor2D {
   if (k !== x.cols) throw new RangeError(`sparseMatMul: x has ${x.cols} columns but w has ${k} rows`);
   return withCustomGradient<tf.Tensor2D>([w], () => {
     const out = outputArray(x.rows * m);
-    sparseTimesDense(x, floatValues(w), m, out);
+    aggregateRows(byRows(x), floatValues(w), m, x.values, 1, out);
     return {
       value: tf.tensor2d(out, [x.rows, m]),
       gradients: (dy) => [
         () => {
           const dw = outputArray(k * m);
-          sparseTransposeTimesDense(x, floatValues(dy), m, dw);
+          aggregateRows(byColumns(x), floatValues(dy), m, x.values, 1, dw);
           return tf.tensor2d(dw, [k, m]);
         },
       ],
