@@ -24,6 +24,13 @@ export interface BenchCase {
 
 export const SHARED_CORA = new URL('../../shared/datasets/cora.npz', import.meta.url).pathname;
 
+const GAT_PEER_FLAGS = ['--model', 'gat', '--layers', '2', '--heads', '3', '--hidden', '64', '--dropout', '0', '--strategy', 'alignahead'];
+
+/** The GAT of the csbm targets (2 layers, 3 heads × 64, no dropout) on `data`; the peer times `peerEpochs` epochs. */
+function gatCase(name: string, data: string, epochs: number, repeats: number, peerEpochs: number): BenchCase {
+  return { name, data, model: 'gat', layers: 2, hidden: 64, heads: 3, dropout: 0, epochs, repeats, peerArgs: [data, ...GAT_PEER_FLAGS, '--epochs', String(peerEpochs)] };
+}
+
 export const BENCH_CASES: BenchCase[] = [
   {
     name: 'cora-gcn',
@@ -37,53 +44,11 @@ export const BENCH_CASES: BenchCase[] = [
     repeats: 6,
     peerArgs: [SHARED_CORA, '--model', 'gcn', '--layers', '2', '--strategy', 'alignahead', '--epochs', '30'],
   },
+  gatCase('cora-gat', SHARED_CORA, 6, 4, 10),
+  gatCase('csbm10k-gat', 'csbm:10000:100000:5', 4, 3, 3),
+  gatCase('csbm50k-gat', 'csbm:50000:1000000:5', 3, 2, 2),
   {
-    name: 'cora-gat',
-    data: SHARED_CORA,
-    model: 'gat',
-    layers: 2,
-    hidden: 64,
-    heads: 3,
-    dropout: 0,
-    epochs: 6,
-    repeats: 4,
-    peerArgs: [SHARED_CORA, '--model', 'gat', '--layers', '2', '--heads', '3', '--hidden', '64', '--dropout', '0', '--strategy', 'alignahead', '--epochs', '10'],
-  },
-  {
-    name: 'csbm10k-gat',
-    data: 'csbm:10000:100000:5',
-    model: 'gat',
-    layers: 2,
-    hidden: 64,
-    heads: 3,
-    dropout: 0,
-    epochs: 4,
-    repeats: 3,
-    peerArgs: ['csbm:10000:100000:5', '--model', 'gat', '--layers', '2', '--heads', '3', '--hidden', '64', '--dropout', '0', '--strategy', 'alignahead', '--epochs', '3'],
-  },
-  {
-    name: 'csbm50k-gat',
-    data: 'csbm:50000:1000000:5',
-    model: 'gat',
-    layers: 2,
-    hidden: 64,
-    heads: 3,
-    dropout: 0,
-    epochs: 3,
-    repeats: 2,
-    peerArgs: ['csbm:50000:1000000:5', '--model', 'gat', '--layers', '2', '--heads', '3', '--hidden', '64', '--dropout', '0', '--strategy', 'alignahead', '--epochs', '2'],
-  },
-  {
-    name: 'csbm200k-gat',
-    data: 'csbm:200000:4000000:5',
-    model: 'gat',
-    layers: 2,
-    hidden: 64,
-    heads: 3,
-    dropout: 0,
-    epochs: 3,
-    repeats: 0,
-    peerArgs: ['csbm:200000:4000000:5', '--model', 'gat', '--layers', '2', '--heads', '3', '--hidden', '64', '--dropout', '0', '--strategy', 'alignahead', '--epochs', '2'],
+    ...gatCase('csbm200k-gat', 'csbm:200000:4000000:5', 3, 0, 2),
     peerSkip: 'the peer needs about 4× its 50k memory (~60 GB, see bench/README.md); ours alone is the claim',
   },
 ];
@@ -91,23 +56,9 @@ export const BENCH_CASES: BenchCase[] = [
 /** `npm run bench -- --scaling` sizes: the same GAT at 10 drawn edges per node (≈ 21 message edges per node) */
 export const SCALING_NODES = [10_000, 25_000, 50_000, 100_000, 200_000];
 
-const GAT_PEER_FLAGS = ['--model', 'gat', '--layers', '2', '--heads', '3', '--hidden', '64', '--dropout', '0', '--strategy', 'alignahead'];
-
 /** The scaling series' case at `nodes` nodes: csbm:N:10N:5, the GAT of the csbm cases, no forward+backward repeats. */
 export function scalingCase(nodes: number): BenchCase {
-  const data = `csbm:${nodes}:${10 * nodes}:5`;
-  return {
-    name: `scaling-${nodes}`,
-    data,
-    model: 'gat',
-    layers: 2,
-    hidden: 64,
-    heads: 3,
-    dropout: 0,
-    epochs: 3,
-    repeats: 0,
-    peerArgs: [data, ...GAT_PEER_FLAGS, '--epochs', '1'],
-  };
+  return gatCase(`scaling-${nodes}`, `csbm:${nodes}:${10 * nodes}:5`, 3, 0, 1);
 }
 
 /** A named case, or a scaling case by its name (`scaling-NODES`). */
@@ -116,4 +67,3 @@ export function findCase(name: string): BenchCase | undefined {
   if (scaling) return scalingCase(Number(scaling[1]));
   return BENCH_CASES.find((c) => c.name === name);
 }
-

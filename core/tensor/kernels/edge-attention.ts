@@ -1,4 +1,5 @@
 import { allRows, type RowRange } from './adjacency';
+import { normaliseRow } from './edge-softmax';
 
 /**
  * GAT's attention in one pass per destination, per head: the logit of edge e = u→v is
@@ -29,7 +30,6 @@ export function edgeAttention(
     if (start === end) continue;
     const dBase = v * heads;
     maxima.fill(-Infinity);
-    sums.fill(0);
     // the logits, kept in `out` (float32, as leakyRelu stores them), and their per-head max
     for (let i = start, e = offsets[v]; i < end; e++) {
       const sBase = sources[e] * heads;
@@ -39,16 +39,7 @@ export function edgeAttention(
         if (out[i] > maxima[h]) maxima[h] = out[i];
       }
     }
-    for (let i = start; i < end; ) {
-      for (let h = 0; h < heads; h++, i++) {
-        out[i] = Math.exp(out[i] - maxima[h]);
-        sums[h] += out[i];
-      }
-    }
-    for (let h = 0; h < heads; h++) sums[h] = 1 / sums[h];
-    for (let i = start; i < end; ) {
-      for (let h = 0; h < heads; h++, i++) out[i] *= sums[h];
-    }
+    normaliseRow(out, start, end, heads, false, maxima, sums, out);
   }
 }
 

@@ -20,30 +20,51 @@ export function edgeSoftmax(
     const end = offsets[v + 1] * heads;
     if (start === end) continue;
     maxima.fill(-Infinity);
-    sums.fill(0);
     for (let i = start, h = 0; i < end; i++) {
       if (scores[i] > maxima[h]) maxima[h] = scores[i];
       if (++h === heads) h = 0;
     }
-    // exp once per entry: kept in `out` (float64 sums of the float32 values) and rescaled below
-    for (let i = start, h = 0; i < end; i++) {
-      const shifted = Math.exp(scores[i] - maxima[h]);
+    normaliseRow(scores, start, end, heads, log, maxima, sums, out);
+  }
+}
+
+/**
+ * The softmax (or log-softmax) of one destination's entries [start, end) given their per-head
+ * maxima; `scores` may be `out` itself. exp once per entry: kept in `out` (float64 sums of the
+ * float32 values) and rescaled. `sums` is scratch of `heads` entries.
+ */
+export function normaliseRow(
+  scores: Float32Array,
+  start: number,
+  end: number,
+  heads: number,
+  log: boolean,
+  maxima: Float64Array,
+  sums: Float64Array,
+  out: Float32Array,
+): void {
+  sums.fill(0);
+  for (let i = start, h = 0; i < end; i++) {
+    const shifted = Math.exp(scores[i] - maxima[h]);
+    if (log) {
+      sums[h] += shifted;
+    } else {
       out[i] = shifted;
-      sums[h] += log ? shifted : out[i];
+      sums[h] += out[i];
+    }
+    if (++h === heads) h = 0;
+  }
+  if (log) {
+    for (let h = 0; h < heads; h++) sums[h] = maxima[h] + Math.log(sums[h]);
+    for (let i = start, h = 0; i < end; i++) {
+      out[i] = scores[i] - sums[h];
       if (++h === heads) h = 0;
     }
-    if (log) {
-      for (let h = 0; h < heads; h++) sums[h] = maxima[h] + Math.log(sums[h]);
-      for (let i = start, h = 0; i < end; i++) {
-        out[i] = scores[i] - sums[h];
-        if (++h === heads) h = 0;
-      }
-    } else {
-      for (let h = 0; h < heads; h++) sums[h] = 1 / sums[h];
-      for (let i = start, h = 0; i < end; i++) {
-        out[i] *= sums[h];
-        if (++h === heads) h = 0;
-      }
+  } else {
+    for (let h = 0; h < heads; h++) sums[h] = 1 / sums[h];
+    for (let i = start, h = 0; i < end; i++) {
+      out[i] *= sums[h];
+      if (++h === heads) h = 0;
     }
   }
 }
