@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { withCustomGradient } from './custom-gradient';
 import type { Adjacency } from './kernels/adjacency';
 import { matMul } from './matmul';
-import { storageOf } from './multicore/backend';
+import { onCpuBackend, storageOf } from './multicore/backend';
 import { pooledFloat32 } from './multicore/pool';
 import { aggregateRows } from './wasm/calls';
 
@@ -31,14 +31,12 @@ export type LayerInput = tf.Tensor2D | SparseRows;
  */
 export const SPARSE_DENSITY_LIMIT = 0.05;
 
-/** Backends whose dense products run on this CPU, where the sparse product is computed too. */
-const CPU_BACKENDS = new Set(['multicore', 'wasm', 'cpu']);
-
 const forms = new WeakMap<tf.Tensor, SparseRows | null>();
 
 /** The CSR form of `x` (2-D, float32, constant) when it is sparse enough to multiply as such; cached per tensor. */
 export function sparseFormOf(x: tf.Tensor2D): SparseRows | null {
-  if (!CPU_BACKENDS.has(tf.getBackend())) return null;
+  // on a GPU or TensorFlow backend the dense product stays: the sparse one runs on this CPU
+  if (!onCpuBackend()) return null;
   let form = forms.get(x);
   if (form === undefined) {
     form = toSparseRows(x.dataSync() as Float32Array, x.shape[0], x.shape[1]);

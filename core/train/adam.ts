@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors';
+import { onCpuBackend } from '../tensor/multicore/backend';
 import type { NamedTensor } from './checkpoint-format';
 
 export interface AdamOptions {
@@ -12,9 +13,6 @@ export interface AdamOptions {
   /** update each variable in one loop over its values (same bits as the tensor ops) [on the CPU backends] */
   onePass?: boolean;
 }
-
-/** Backends computing on this CPU, where a variable's update is one loop over its values. */
-const FUSED_BACKENDS = new Set(['multicore', 'wasm', 'cpu']);
 
 /**
  * Adam as PyTorch's torch.optim.Adam defines it (the peer we are compared with): g ← g + wd·θ;
@@ -56,7 +54,7 @@ export class Adam {
     this.step++;
     const correction1 = 1 - this.beta1 ** this.step;
     const correction2 = 1 - this.beta2 ** this.step;
-    if (this.onePass ?? FUSED_BACKENDS.has(tf.getBackend())) {
+    if (this.onePass ?? onCpuBackend()) {
       this.variables.forEach((variable, i) => this.fusedUpdate(variable, gradients[i], i, correction1, correction2));
       return;
     }

@@ -65,6 +65,14 @@ export function registerMulticoreBackend(): void {
   for (const kernel of MULTICORE_KERNELS) tf.registerKernel(timed({ ...kernel, backendName: MULTICORE_BACKEND }));
 }
 
+/** Backends whose tensors live in this process's memory and whose ops run on this CPU. */
+const CPU_BACKENDS = new Set([MULTICORE_BACKEND, 'wasm', 'cpu']);
+
+/** Whether tf computes on this CPU now (multicore, wasm or cpu): where a loop over a tensor's values is cheap. */
+export function onCpuBackend(): boolean {
+  return CPU_BACKENDS.has(tf.getBackend());
+}
+
 /** Whether tf computes on the multicore backend now. */
 export function onMulticore(): boolean {
   return tf.getBackend() === MULTICORE_BACKEND;
