@@ -8,8 +8,9 @@ import { adoptWasmPayload, type WasmThreadPayload } from '../wasm/module';
  * the calling thread waits on (Atomics.wait) without needing its own event loop to turn. A kernel
  * that throws reports `failed`; the calling thread then runs that range itself and sees the error.
  */
-const { state, wasm } = workerData as { state: Int32Array; wasm: WasmThreadPayload };
-adoptWasmPayload(wasm);
+const { state, wasm } = workerData as { state: Int32Array; wasm?: WasmThreadPayload };
+// the calling thread's kernels module and memory; a thread started without them compiles its own
+if (wasm) adoptWasmPayload(wasm);
 
 parentPort!.on('message', (job: RowJob) => {
   let outcome: number = WORKER_STATE.done;
