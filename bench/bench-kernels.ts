@@ -1,9 +1,9 @@
 /**
  * Micro-benchmark of the graph ops: the project's typed-array kernels against the stock-tf-op
- * reference, on the WASM and CPU backends, on CSBM random graphs with 192 features.
+ * reference, on the multicore, WASM and CPU backends, on CSBM random graphs with 192 features.
  *
  *   node bin/run-ts.js bench/bench-kernels.ts [--sizes 10000:45000,50000:475000] [--reps 3]
- *                                                   [--backends wasm,cpu] [--skip-reference-above 2000000]
+ *                                                   [--backends multicore,wasm,cpu] [--skip-reference-above 2000000]
  *                                                   [--reference-reps 2]
  *
  * A size is nodes:directed-edges as CSBM draws them (symmetrised, deduplicated, self-loops added,
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     options: {
       sizes: { type: 'string', default: '10000:45000,50000:475000' },
       reps: { type: 'string', default: '3' },
-      backends: { type: 'string', default: 'wasm,cpu' },
+      backends: { type: 'string', default: 'multicore,wasm,cpu' },
       'skip-reference-above': { type: 'string', default: '2000000' },
       'reference-reps': { type: 'string', default: '2' },
     },
