@@ -9,6 +9,7 @@ import { loadDataset } from '../core/datasets/load';
 import { createStudent } from '../core/models/student';
 import { Rng } from '../core/random';
 import { getGraphOps, initBackend, type BackendPreference } from '../core/tensor/backend';
+import { kernelThreadCount, splitKernelCalls } from '../core/tensor/parallel/kernel-threads';
 import { bufferScope } from '../core/tensor/parallel/shared-buffers';
 import { median, trainStudents } from '../core/train/trainer';
 import { prepareTrainingData } from '../core/train/training-data';
@@ -99,6 +100,9 @@ console.log(
     graphOps: backend.graphOps,
     threads: backend.threads,
     kernelThreads: backend.kernelThreads,
+    // threads still running at the end (a stalled thread is dropped) and kernel calls they shared
+    kernelThreadsAtEnd: kernelThreadCount(),
+    splitKernelCalls: splitKernelCalls(),
     nodes: batch.graph.numNodes,
     edges: batch.graph.sources.length,
     fwdBwdMsMedian: Number(median(fwdBwd).toFixed(1)),
