@@ -23,15 +23,19 @@ const WIDTH = 300;
 const HEIGHT = 230;
 const MARGIN = { left: 52, right: 12, top: 30, bottom: 40 };
 
+/** 1-2-5 ticks in [lo, hi], or every digit 1–9 when the range is too narrow for three of those. */
 function logTicks(lo: number, hi: number): number[] {
-  const ticks: number[] = [];
-  for (let p = Math.floor(Math.log10(lo)); p <= Math.ceil(Math.log10(hi)); p++) {
-    for (const m of [1, 2, 5]) {
-      const t = m * 10 ** p;
-      if (t >= lo / 1.0001 && t <= hi * 1.0001) ticks.push(t);
+  for (const mantissas of [[1, 2, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9]]) {
+    const ticks: number[] = [];
+    for (let p = Math.floor(Math.log10(lo)); p <= Math.ceil(Math.log10(hi)); p++) {
+      for (const m of mantissas) {
+        const t = m * 10 ** p;
+        if (t >= lo / 1.0001 && t <= hi * 1.0001) ticks.push(t);
+      }
     }
+    if (ticks.length >= 3 || mantissas.length > 3) return ticks;
   }
-  return ticks;
+  return [];
 }
 
 function label(value: number): string {
