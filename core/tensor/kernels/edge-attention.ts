@@ -1,5 +1,5 @@
 import { allRows, type RowRange } from './adjacency';
-import { normaliseRow } from './edge-softmax';
+import { softmaxByRow } from './edge-softmax';
 
 /**
  * GAT's attention in one pass per destination, per head: the logit of edge e = u→v is
@@ -22,15 +22,9 @@ export function edgeAttention(
   out: Float32Array,
   rows: RowRange = allRows(offsets),
 ): void {
-  const maxima = new Float64Array(heads);
-  const sums = new Float64Array(heads);
-  for (let v = rows.start; v < rows.end; v++) {
-    const start = offsets[v] * heads;
-    const end = offsets[v + 1] * heads;
-    if (start === end) continue;
+  // the logits, kept in `out` (float32, as leakyRelu stores them), and their per-head max
+  softmaxByRow(offsets, heads, false, out, rows, (v, start, end, maxima) => {
     const dBase = v * heads;
-    maxima.fill(-Infinity);
-    // the logits, kept in `out` (float32, as leakyRelu stores them), and their per-head max
     for (let i = start, e = offsets[v]; i < end; e++) {
       const sBase = sources[e] * heads;
       for (let h = 0; h < heads; h++, i++) {
@@ -39,8 +33,8 @@ export function edgeAttention(
         if (out[i] > maxima[h]) maxima[h] = out[i];
       }
     }
-    normaliseRow(out, start, end, heads, false, maxima, sums, out);
-  }
+    return out;
+  });
 }
 
 /**

@@ -13,6 +13,29 @@ export function edgeSoftmax(
   out: Float32Array,
   rows: RowRange = allRows(offsets),
 ): void {
+  softmaxByRow(offsets, heads, log, out, rows, (_, start, end, maxima) => {
+    for (let i = start, h = 0; i < end; i++) {
+      if (scores[i] > maxima[h]) maxima[h] = scores[i];
+      if (++h === heads) h = 0;
+    }
+    return scores;
+  });
+}
+
+/**
+ * The per-destination softmax loop shared by the edge softmax and the fused attention: for each
+ * destination v with incoming edges (entries [start, end) of [E, heads]), `scoresOf` raises the
+ * per-head `maxima` (filled with −∞) to the row's maxima and returns the array holding its scores
+ * (it may write them into `out` first); the row is then normalised into `out`.
+ */
+export function softmaxByRow(
+  offsets: Int32Array,
+  heads: number,
+  log: boolean,
+  out: Float32Array,
+  rows: RowRange,
+  scoresOf: (v: number, start: number, end: number, maxima: Float64Array) => Float32Array,
+): void {
   const maxima = new Float64Array(heads);
   const sums = new Float64Array(heads);
   for (let v = rows.start; v < rows.end; v++) {
@@ -20,10 +43,7 @@ export function edgeSoftmax(
     const end = offsets[v + 1] * heads;
     if (start === end) continue;
     maxima.fill(-Infinity);
-    for (let i = start, h = 0; i < end; i++) {
-      if (scores[i] > maxima[h]) maxima[h] = scores[i];
-      if (++h === heads) h = 0;
-    }
+    const scores = scoresOf(v, start, end, maxima);
     normaliseRow(scores, start, end, heads, log, maxima, sums, out);
   }
 }
@@ -33,7 +53,7 @@ export function edgeSoftmax(
  * maxima; `scores` may be `out` itself. exp once per entry: kept in `out` (float64 sums of the
  * float32 values) and rescaled. `sums` is scratch of `heads` entries.
  */
-export function normaliseRow(
+function normaliseRow(
   scores: Float32Array,
   start: number,
   end: number,
