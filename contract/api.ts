@@ -165,6 +165,9 @@ export interface RunSummary {
   startedAt: string | null;
   finishedAt: string | null;
   students: StudentBest[];
+  /** sent to the queue's workers (a queued one waits for a worker); worker: the one training it, null on this machine or before a worker takes it */
+  remote: boolean;
+  worker: string | null;
 }
 
 /** A student's summary: its best, and the epochs / seconds it took to reach 95% and 99% of that best. */
@@ -182,10 +185,8 @@ export interface RunDetail extends RunSummary {
   backend: string | null;
   backendReport: unknown;
   versions: unknown;
-  /** the remote worker that trained it; null: trained on the machine that holds the history */
-  worker?: string | null;
-  /** SHA-256 of the canonical arrays of the data it trained on */
-  datasetSha256?: string | null;
+  /** SHA-256 of the canonical arrays of the data it trained on (null until training starts) */
+  datasetSha256: string | null;
   /** someone asked the running run to stop; its trainer sees it between epochs */
   cancelRequested: boolean;
   students: StudentConvergence[];

@@ -35,7 +35,7 @@ export interface CreateRunInput {
  * A run as stored: what the run view shows (less the epoch count and the student summaries, which
  * live in their own tables), plus its dataset link, its owner and its heartbeat.
  */
-export interface RunRecord extends Omit<RunDetail, 'epochs' | 'students' | 'planPairs'> {
+export interface RunRecord extends Omit<RunDetail, 'epochs' | 'students' | 'planPairs' | 'remote'> {
   datasetId: number | null;
   /** the process that owns a running run (null otherwise); an empty host: recorded before hosts were */
   owner: RunOwner | null;

@@ -51,7 +51,7 @@ export function runDurationMs(run: RunSummary, now = Date.now()): number | null 
 
 /**
  * Search terms are whitespace-separated and must all match (AND). A term `key:value` matches one
- * field (name, dataset, model, strategy, status, tag, group, seed); a bare term matches any of them.
+ * field (name, dataset, model, strategy, status, tag, group, seed, worker); a bare term matches any of them.
  */
 function matchesSearch(run: RunSummary, search: string): boolean {
   const terms = search.trim().toLowerCase().split(/\s+/).filter(Boolean);
@@ -65,6 +65,7 @@ function matchesSearch(run: RunSummary, search: string): boolean {
     tag: run.tags,
     group: run.group ? [run.group] : [],
     seed: [String(run.seed)],
+    worker: run.worker ? [run.worker] : [],
     id: [String(run.id)],
   };
   return terms.every((term) => {
