@@ -56,13 +56,14 @@ export function useQueue(options: { workers?: boolean; pollMs?: number } = {}) {
   }
 
   onMounted(refresh);
-  if (options.workers) {
+  // The workers list is polled; the status alone only while the queue is on its way (a form opened
+  // as the app starts sees the queue connect) or unreachable (the server retries it).
+  const due = () => options.workers || status.value?.state === 'connecting' || status.value?.state === 'unreachable';
+  const timer = setInterval(() => {
     // a hidden window (minimised app, background tab) does not poll
-    const timer = setInterval(() => {
-      if (typeof document === 'undefined' || document.visibilityState !== 'hidden') void refresh();
-    }, options.pollMs ?? WORKERS_POLL_MS);
-    onScopeDispose(() => clearInterval(timer));
-  }
+    if (due() && (typeof document === 'undefined' || document.visibilityState !== 'hidden')) void refresh();
+  }, options.pollMs ?? WORKERS_POLL_MS);
+  onScopeDispose(() => clearInterval(timer));
 
   return { status, workers, error, configuring, refresh, configure };
 }

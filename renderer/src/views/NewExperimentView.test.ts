@@ -1,8 +1,9 @@
 // @vitest-environment happy-dom
 import { flushPromises } from '@vue/test-utils';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runConfigSchema } from '../../../contract/run-config';
 import { ApiError } from '../api/api-error';
+import { WORKERS_POLL_MS } from '../composables/useQueue';
 import { mountView } from '../fake-client.testutil';
 import NewExperimentView from './NewExperimentView.vue';
 
@@ -114,6 +115,29 @@ describe('NewExperimentView', () => {
     expect(remote.text()).toContain('the queue is unreachable: connect ECONNREFUSED');
     expect(wrapper.find('.run-on a').attributes('href')).toBe('/workers');
     wrapper.unmount();
+  });
+
+  it('offers remote workers as soon as a queue that was connecting is connected', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      let queue: Record<string, unknown> = { ...QUEUE_CONNECTED, state: 'connecting', coordinator: null };
+      const mounted = mountView(NewExperimentView, { handlers: { 'datasets.catalog': () => CATALOG, 'queue.status': () => queue } });
+      await flushPromises();
+      const remote = () => mounted.wrapper.find('select[name=runOn] option[value=remote]');
+      expect(remote().text()).toContain('connecting to the queue');
+      expect(remote().attributes('disabled')).toBeDefined();
+      queue = QUEUE_CONNECTED;
+      await vi.advanceTimersByTimeAsync(WORKERS_POLL_MS);
+      await flushPromises();
+      expect(remote().attributes('disabled')).toBeUndefined();
+      // connected: no more status calls
+      const calls = mounted.fake.call.mock.calls.length;
+      await vi.advanceTimersByTimeAsync(WORKERS_POLL_MS * 3);
+      expect(mounted.fake.call.mock.calls.length).toBe(calls);
+      mounted.wrapper.unmount();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('sends a sweep to the remote workers with runOn, and a single run too', async () => {
