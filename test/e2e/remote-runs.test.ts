@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunDetail } from '../../contract/api';
 import { HAVE_REDIS, startRedis, startWorker, stopWorker, workerReady, type TestRedis, type TestWorker } from '../queue/redis-harness';
 import { tempDir } from '../reliability/harness';
-import { apiCall, CHROMIUM_ARGS, CHROMIUM_PATH, ensureRendererBuilt, REPO_ROOT, startServe, type ServeHandle } from './serve-harness';
+import { apiCall, CHROMIUM_PATH, ensureRendererBuilt, openBrowserPage, REPO_ROOT, startServe, type ServeHandle } from './serve-harness';
 
 /**
  * Remote runs in real Chromium: a Redis with a password, serve mode as the coordinator, and one
@@ -45,10 +45,7 @@ describe.skipIf(!haveChromium || !HAVE_REDIS)('remote runs end to end (Redis, se
     // its own data folder: the queue setting (queue.json) is saved there, not in the home folder
     serve = await startServe({ args: ['--data-dir', join(dir, 'serve-data')] });
     await workerReady(worker);
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.emulateMedia({ colorScheme: 'light' });
+    ({ browser, page } = await openBrowserPage(pageErrors));
   }, 120_000);
 
   afterAll(async () => {

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /**
  * What the end-to-end tests and the UI benchmark share: a fresh renderer build when the sources
@@ -92,4 +93,13 @@ export async function apiCall<T>(serve: ServeHandle, name: string, input: unknow
   const body = await response.json();
   if (!response.ok) throw new Error(`${name}: ${response.status} ${JSON.stringify(body)}`);
   return body as T;
+}
+
+/** Debian's Chromium with the page the end-to-end tests drive: 1440×900, light theme, page errors collected. */
+export async function openBrowserPage(pageErrors: string[]): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.emulateMedia({ colorScheme: 'light' });
+  return { browser, page };
 }
