@@ -18,7 +18,6 @@ export function useQueue(options: { workers?: boolean; pollMs?: number } = {}) {
   const status = shallowRef<QueueStatus | null>(null);
   const workers = shallowRef<WorkerInfo[]>([]);
   const error = ref<string | null>(null);
-  const configuring = ref(false);
   let inFlight = false;
 
   async function refresh(): Promise<void> {
@@ -43,15 +42,12 @@ export function useQueue(options: { workers?: boolean; pollMs?: number } = {}) {
 
   /** Saves the URL (null removes the queue); the server's message when it refuses it. */
   async function configure(url: string | null): Promise<string | null> {
-    configuring.value = true;
     try {
       status.value = await api.call('queue.configure', { url });
       if (options.workers) await refresh();
       return null;
     } catch (e) {
       return errorMessage(e);
-    } finally {
-      configuring.value = false;
     }
   }
 
@@ -65,7 +61,7 @@ export function useQueue(options: { workers?: boolean; pollMs?: number } = {}) {
   }, options.pollMs ?? WORKERS_POLL_MS);
   onScopeDispose(() => clearInterval(timer));
 
-  return { status, workers, error, configuring, refresh, configure };
+  return { status, workers, error, refresh, configure };
 }
 
 /** A heartbeat's age for display: never negative (the worker's clock may run ahead of ours). */
