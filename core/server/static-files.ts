@@ -30,7 +30,7 @@ const NOT_BUILT_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Alignahead Workbench</title></head>
 <body><h1>Alignahead Workbench</h1>
 <p>The server is running, but the user interface has not been built yet.</p>
-<p>Run <code>npm run build:renderer</code> in the project folder, then reload this page.</p>
+<p>Run <code>npm run build:renderer</code> in the project folder (<code>npm start</code> builds it for you), then reload this page.</p>
 <p>The API answers at <code>/api/</code>.</p></body></html>
 `;
 

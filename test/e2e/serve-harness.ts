@@ -1,9 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildWhatIsMissing, rendererStep } from '../../electron/scripts/build-steps';
 
 /**
  * What the end-to-end tests and the UI benchmark share: a fresh renderer build when the sources
@@ -14,21 +15,9 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-function newestMtime(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
-  return newest;
-}
-
-/** Builds renderer/dist with Vite unless it is newer than every renderer and contract source. */
-export function ensureRendererBuilt(): void {
-  const index = join(REPO_ROOT, 'renderer/dist/index.html');
-  const sources = ['renderer/src', 'renderer/index.html', 'renderer/vite.config.ts', 'contract'].map((p) => join(REPO_ROOT, p));
-  if (existsSync(index) && statSync(index).mtimeMs > Math.max(...sources.map(newestMtime))) return;
-  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`renderer build failed:\n${result.stdout}\n${result.stderr}`);
+/** Builds renderer/dist when it is missing or older than its sources, as `npm start` does. */
+export async function ensureRendererBuilt(): Promise<void> {
+  await buildWhatIsMissing([rendererStep(REPO_ROOT)], { out: { write: () => undefined, isTTY: false } });
 }
 
 export interface ServeHandle {

@@ -37,7 +37,7 @@ describe.skipIf(!haveChromium)('workbench end to end (serve mode, Chromium)', ()
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    ensureRendererBuilt();
+    await ensureRendererBuilt();
     serve = await startServe();
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
