@@ -29,13 +29,14 @@ export interface ServeHandle {
 }
 
 /** Starts `alignahead serve` on a free port and resolves with the URL it prints. */
-export function startServe(options: { dbPath?: string; timeoutMs?: number } = {}): Promise<ServeHandle> {
+export function startServe(options: { dbPath?: string; timeoutMs?: number; downloadMirror?: string } = {}): Promise<ServeHandle> {
   const dir = options.dbPath ? null : mkdtempSync(join(tmpdir(), 'alignahead-e2e-'));
   const dbPath = options.dbPath ?? join(dir!, 'runs.sqlite');
   const token = randomBytes(16).toString('hex');
   const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'bin/alignahead.js'), 'serve', '--db', dbPath, '--port', '0', '--token', token], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...(options.downloadMirror ? { ALIGNAHEAD_DOWNLOAD_MIRROR: options.downloadMirror } : {}) },
   });
   let output = '';
   const stop = () =>

@@ -6,7 +6,7 @@ import { ApiError } from '../api/api-error';
 import { mountView } from '../fake-client.testutil';
 import NewExperimentView from './NewExperimentView.vue';
 
-const CATALOG = [{ name: 'ppi', title: 'PPI', task: 'multilabel', sizeHint: '', citation: '', synthetic: false, available: false }];
+const CATALOG = [{ name: 'ppi', title: 'PPI', task: 'multilabel', citation: '', synthetic: false, available: false, url: 'https://data.dgl.ai/dataset/ppi.zip', bytes: 7088822, sha256: null, sha256Source: null }];
 
 async function mountForm(create: (input: unknown) => unknown = () => ({ ids: [42] }), extra: { from?: number; config?: Record<string, unknown> } = {}) {
   const mounted = mountView(NewExperimentView, {
