@@ -26,7 +26,7 @@ describe('the datasets view', () => {
     const row = (name: string) => wrapper.find(`.catalog tr[data-name="${name}"]`);
     expect(row('cora').find('[data-test=size]').text()).toBe('540,580 B');
     expect(row('cora').find('[data-test=sha256]').text()).toBe('068e22d90c3849b4057dfb05851741428992af058efcd4e7ebb4186f3d581de2');
-    expect(row('pubmed').find('[data-test=sha256]').text()).toBe('at first download');
+    expect(row('pubmed').find('[data-test=sha256]').text()).toBe('on first download');
     expect(row('cora').find('[data-test=download-state]').attributes('data-state')).toBe('possible');
     expect(row('ppi').find('[data-test=download-state]').text()).toBe('not possible now');
     expect(row('ppi').find('button').attributes('disabled')).toBeDefined();
