@@ -88,8 +88,13 @@ export function paperSize(option: ChartOption): PaperSize {
 export function paperOption(option: ChartOption): ChartOption {
   const styled = restyle(option, null) as Record<string, Json>;
   const legend = styled.legend as Record<string, Json> | undefined;
+  // heatmap values: a thin halo keeps 7 pt digits legible on dark cells without smudging them
+  const series = ([] as Record<string, Json>[]).concat((styled.series as Record<string, Json>[] | undefined) ?? []).map((s) =>
+    s.type === 'heatmap' && s.label ? { ...s, label: { ...(s.label as Record<string, Json>), textBorderWidth: 1 } } : s,
+  );
   return {
     ...styled,
+    series,
     animation: false,
     backgroundColor: '#ffffff',
     textStyle: { fontFamily: PAPER.fontFamily, fontSize: pt(PAPER.textPt), color: PRINT.text },
