@@ -33,8 +33,13 @@ export const callInputs = {
     })
     .strict(),
   'runs.get': z.object({ id }).strict(),
-  /** queue a new run (or a sweep: one run per entry of `configs`) */
-  'runs.create': z.object({ configs: z.array(runConfigSchema).min(1).max(500), group: shortText(200).optional() }).strict(),
+  /**
+   * queue a new run (or a sweep: one run per entry of `configs`); `runOn: 'remote'` sends them to
+   * the workers of the configured queue instead of this machine
+   */
+  'runs.create': z
+    .object({ configs: z.array(runConfigSchema).min(1).max(500), group: shortText(200).optional(), runOn: z.enum(['local', 'remote']).optional() })
+    .strict(),
   'runs.rename': z.object({ id, name: shortText(200) }).strict(),
   'runs.tag': z.object({ id, tags: z.array(shortText(50).min(1)).max(50) }).strict(),
   'runs.note': z.object({ id, notes: shortText(20_000) }).strict(),
@@ -74,6 +79,12 @@ export const callInputs = {
       graphs: z.number().int().min(3).max(10_000).optional(),
     })
     .strict(),
+
+  /** the queue (Redis) this app submits remote runs to, and its workers */
+  'queue.status': empty,
+  /** sets (or with null, removes) the queue URL redis://[user:pass@]HOST:PORT[/DB] or rediss://...; the password is never returned */
+  'queue.configure': z.object({ url: z.string().max(2000).nullable() }).strict(),
+  'workers.list': empty,
 
   'settings.get': empty,
   'settings.set': z.object({ backend: z.enum(BACKENDS).optional(), maxConcurrentRuns: z.number().int().min(1).max(16).optional() }).strict(),
@@ -173,6 +184,10 @@ export interface RunDetail extends RunSummary {
   backend: string | null;
   backendReport: unknown;
   versions: unknown;
+  /** the remote worker that trained it; null: trained on the machine that holds the history */
+  worker?: string | null;
+  /** SHA-256 of the canonical arrays of the data it trained on */
+  datasetSha256?: string | null;
   /** someone asked the running run to stop; its trainer sees it between epochs */
   cancelRequested: boolean;
   students: StudentConvergence[];
@@ -288,6 +303,30 @@ export interface Settings {
   maxConcurrentRuns: number;
 }
 
+/** Where remote runs go: the queue's address (password shown as ***), its state and depth. */
+export interface QueueStatus {
+  url: string | null;
+  state: 'off' | 'connecting' | 'connected' | 'unreachable';
+  error: string | null;
+  /** this database's coordinator id (names its results stream in Redis) */
+  coordinator: string | null;
+  depth: { waiting: number; active: number; delayed: number; failed: number } | null;
+  /** result messages applied, skipped as duplicates, refused, since the app started */
+  ingest: { applied: number; skipped: number; refused: number } | null;
+}
+
+/** A connected worker, as the Workers panel lists it. */
+export interface WorkerInfo {
+  id: string;
+  name: string;
+  host: string;
+  backend: string;
+  adapter: string | null;
+  concurrency: number;
+  jobs: { runId: number; epoch: number; plannedEpochs: number | null; startedAt: string }[];
+  lastHeartbeat: string;
+}
+
 /** Output type of every call, by call name. */
 export interface CallOutputs {
   'app.info': AppInfo;
@@ -312,6 +351,9 @@ export interface CallOutputs {
   'datasets.download': { started: boolean };
   'datasets.import': DatasetStatsView;
   'datasets.generate': DatasetStatsView & { spec: string };
+  'queue.status': QueueStatus;
+  'queue.configure': QueueStatus;
+  'workers.list': { queue: QueueStatus; workers: WorkerInfo[] };
   'settings.get': Settings;
   'settings.set': Settings;
 }

@@ -3,7 +3,7 @@
  * The layering rule inside core/, as an ESLint plugin: `layers/core-order`. Folders of core/ form
  * layers, and an import may only point to the same layer or one below:
  *
- *   graph → datasets → tensor → models → distill → train → store → runs → api/host/server → cli
+ *   graph → datasets → tensor → models → distill → train → store → runs → api/host/server/queue → cli
  *
  * (read "is used by"). The files directly in core/ (errors.ts, random.ts, version.ts) are the base
  * every layer may use; they use no layer. A folder missing from the order is itself an error, so a
@@ -13,7 +13,7 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Bottom first; folders in one entry are one layer and may import each other. */
-export const CORE_LAYERS = [['graph'], ['datasets'], ['tensor'], ['models'], ['distill'], ['train'], ['store'], ['runs'], ['api', 'host', 'server'], ['cli']];
+export const CORE_LAYERS = [['graph'], ['datasets'], ['tensor'], ['models'], ['distill'], ['train'], ['store'], ['runs'], ['api', 'host', 'server', 'queue'], ['cli']];
 
 const CORE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'core');
 const ORDER_TEXT = CORE_LAYERS.map((layer) => layer.join('/')).join(' → ');

@@ -19,7 +19,9 @@ import { newRunRecord } from '../runs/new-run';
 import { parseRunConfig, planOf } from '../train/run-config';
 import type { TrainingHost } from '../host/training-host';
 import { appVersion } from '../version';
+import type { QueueService } from '../queue/queue-service';
 import { createDatasetApi } from './datasets-api';
+import { createQueueApi } from './queue-api';
 import { ApiStatusError, errorBodyOf, statusOfUserError } from './errors';
 import { requireRun, runDetailOf } from './run-views';
 import { readSettings, writeSettings } from './settings';
@@ -51,6 +53,8 @@ export interface ApiHandlerDeps {
   /** downloads: replaces fetch / the catalog host (tests, mirrors) */
   fetchImpl?: typeof fetch;
   downloadBaseUrl?: string;
+  /** the queue for remote runs; default: one on the URL saved in dataDir (none until configured) */
+  queue?: QueueService;
 }
 
 type ParsedInput<K extends CallName> = z.output<(typeof callInputs)[K]>;
@@ -79,18 +83,22 @@ export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
     downloadBaseUrl: deps.downloadBaseUrl,
     log,
   });
+  const queue = createQueueApi({ store, databasePath: deps.databasePath, dataDir: deps.dataDir, cacheDir: deps.cacheDir, publish, log, queue: deps.queue });
   let settings = readSettings(deps.dataDir, log);
   host.setMaxConcurrent(settings.maxConcurrentRuns);
 
-  /** Checks every config before any run is created, so a bad sweep entry creates nothing. */
-  function prepareConfigs(configs: RunConfig[]): RunConfig[] {
+  /**
+   * Checks every config before any run is created, so a bad sweep entry creates nothing. Remote runs
+   * leave 'auto' to the worker's machine and catalog data to the worker's cache.
+   */
+  function prepareConfigs(configs: RunConfig[], remote = false): RunConfig[] {
     return configs.map((config, i) => {
       const where = configs.length > 1 ? `configs[${i}]: ` : '';
       try {
         planOf(config);
-        const data = datasets.resolveRef(config.data, { requireAvailable: true });
+        const data = datasets.resolveRef(config.data, { requireAvailable: !remote });
         // 'auto' defers to the app's backend setting.
-        const backend = config.backend === 'auto' ? settings.backend : config.backend;
+        const backend = config.backend === 'auto' && !remote ? settings.backend : config.backend;
         return { ...config, data, backend };
       } catch (error) {
         if (error instanceof UserError && where) throw new ApiStatusError(statusOfUserError(error), where + error.message);
@@ -121,11 +129,14 @@ export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
       return { runs: store.listRuns({ ...filter, limit: input.limit, offset: input.offset }), total: store.countRuns(filter) };
     },
     'runs.get': ({ id }) => runDetailOf(store, id),
-    'runs.create': ({ configs, group }) => {
-      const prepared = prepareConfigs(configs);
+    'runs.create': async ({ configs, group, runOn }) => {
+      const remote = runOn === 'remote';
+      const prepared = prepareConfigs(configs, remote);
+      // A queue that is not there, or data too large to send, refuses the runs before any is created.
+      const memo = remote ? await queue.service.prepare(prepared.map((c) => c.data)) : undefined;
       const groupName = group ?? (prepared.length > 1 ? `sweep ${new Date().toISOString().slice(0, 19).replace('T', ' ')}` : null);
       const ids = prepared.map((config) => createQueuedRun(config, groupName));
-      for (const id of ids) host.enqueue(id);
+      for (const id of ids) await (remote ? queue.service.submit(id, { memo }) : host.enqueue(id));
       return { ids };
     },
     'runs.rename': ({ id, name }) => store.runSummary(store.renameRun(id, name)),
@@ -138,23 +149,37 @@ export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
       const running = runs.find((run) => run.status === 'running');
       if (running && !force) throw new ApiStatusError(409, `run ${running.id} is running: cancel it first (or force the deletion)`);
       for (const run of runs) {
-        await host.terminate(run.id);
+        // a remote run's worker stops after its epoch; its late results are refused (the run is gone)
+        if (queue.isRemote(run) && run.status === 'running') await queue.service.cancel(run.id).catch(() => {});
+        else await host.terminate(run.id);
         store.deleteRun(run.id, { force: true });
       }
       return { deleted: unique };
     },
-    'runs.cancel': ({ id }) => store.runSummary(host.cancel(id)),
-    'runs.resume': ({ id }) => {
+    'runs.cancel': async ({ id }) => {
+      const run = requireRun(store, id);
+      if (queue.isRemote(run) && (run.status === 'queued' || run.status === 'running')) {
+        const cancelled = await queue.service.cancel(id);
+        if (cancelled.status !== run.status) publish({ type: 'run.status', runId: id, status: cancelled.status, error: cancelled.error });
+        return store.runSummary(cancelled);
+      }
+      return store.runSummary(host.cancel(id));
+    },
+    'runs.resume': async ({ id }) => {
+      const remote = queue.isRemote(requireRun(store, id));
+      if (remote) await queue.service.connected();
       const run = store.setStatus(id, 'queued', { reason: 'resume requested' });
       publish({ type: 'run.status', runId: id, status: run.status, error: null });
-      host.enqueue(id, { resume: true });
+      await (remote ? queue.service.submit(id, { resume: true }) : host.enqueue(id, { resume: true }));
       return store.runSummary(requireRun(store, id));
     },
-    'runs.rerun': ({ id }) => {
+    'runs.rerun': async ({ id }) => {
       const run = requireRun(store, id);
-      const [config] = prepareConfigs([parseRunConfig(run.config)]);
+      const remote = queue.isRemote(run);
+      if (remote) await queue.service.connected();
+      const [config] = prepareConfigs([parseRunConfig(run.config)], remote);
       const newId = createQueuedRun(config, run.group, `${run.name} (rerun)`.slice(0, 200));
-      host.enqueue(newId);
+      await (remote ? queue.service.submit(newId) : host.enqueue(newId));
       return { id: newId };
     },
     'runs.export': ({ ids, format }) => {
@@ -185,6 +210,8 @@ export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
     'datasets.import': (input) => datasets.import(input),
     'datasets.generate': (input) => datasets.generate(input),
 
+    ...queue.calls,
+
     'settings.get': () => ({ ...settings }),
     'settings.set': (input) => {
       const next: Settings = { backend: input.backend ?? settings.backend, maxConcurrentRuns: input.maxConcurrentRuns ?? settings.maxConcurrentRuns };
@@ -211,7 +238,10 @@ export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
       }
     },
     settings: () => ({ ...settings }),
-    dispose: () => datasets.dispose(),
+    dispose: async () => {
+      await datasets.dispose();
+      await queue.dispose();
+    },
     settle: () => datasets.settle(),
   };
 }

@@ -29,6 +29,8 @@ export function runDetailOf(store: ExperimentStore, id: number): RunDetail {
     backend: run.backend,
     backendReport: run.backendReport,
     versions: run.versions,
+    worker: run.worker,
+    datasetSha256: run.datasetSha256,
     cancelRequested: run.cancelRequested,
     students: store.getStudents(run.id),
     planPairs: planPairsOf(run.config),

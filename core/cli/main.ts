@@ -5,9 +5,10 @@ import { runCommands } from './runs-commands';
 import { serveCommands } from './serve-command';
 import { sweepCommands } from './sweep-command';
 import { trainCommands } from './train-commands';
+import { workerCommands } from './worker-command';
 
 /** Every command of `alignahead`; each module contributes its own list. */
-const commands: Command[] = [...trainCommands, ...sweepCommands, ...runCommands, ...datasetCommands, ...serveCommands];
+const commands: Command[] = [...trainCommands, ...sweepCommands, ...runCommands, ...datasetCommands, ...serveCommands, ...workerCommands];
 
 const processIo: CliIo = {
   out: (line) => process.stdout.write(line + '\n'),

@@ -3,7 +3,7 @@ import { RUN_STATUS_VALUES, type EpochMetricRow, type RunStatus } from '../../co
 import { metricsCsv } from '../../contract/csv';
 import { UserError } from '../errors';
 import { defaultDatabasePath, openStore, type ExperimentStore } from '../store';
-import { gpuOf } from './adapter-label';
+import { gpuOf } from '../api/adapter-label';
 import { numberOption, parseOptions, printJson, type CliIo, type Command } from './command';
 
 /**
@@ -149,6 +149,8 @@ const showCommand: Command = {
         ['seed', String(run.seed)],
         ['group', run.group],
         ['backend', run.backend],
+        ['worker', run.worker],
+        ['data sha256', run.datasetSha256],
         ['gpu', gpuOf(run.backendReport)],
         ['tags', run.tags.length > 0 ? run.tags.join(', ') : null],
         ['epochs', run.plannedEpochs === null ? String(epochs) : `${epochs}/${run.plannedEpochs}`],

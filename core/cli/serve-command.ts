@@ -31,6 +31,8 @@ export interface ServeSettings {
   staticDir: string;
   token: string;
   maxConcurrent?: number;
+  /** a queue URL for remote runs (saved as the queue setting) */
+  queueUrl?: string;
 }
 
 /** Runs the server until `stop` resolves; returns once everything is closed. */
@@ -49,6 +51,12 @@ export async function runServe(settings: ServeSettings, io: CliIo, stop: Promise
     if (settings.maxConcurrent !== undefined) {
       const result = await backend.dispatch('settings.set', { maxConcurrentRuns: settings.maxConcurrent });
       if (!result.ok) throw new UserError(`--max-concurrent: ${result.error.error}`);
+    }
+    if (settings.queueUrl !== undefined) {
+      const result = await backend.dispatch('queue.configure', { url: settings.queueUrl });
+      if (!result.ok) throw new UserError(`--queue: ${result.error.error}`);
+      const status = result.value as { url: string; state: string; error: string | null };
+      io.err(`queue: ${status.url} (${status.state}${status.error ? `: ${status.error}` : ''})`);
     }
     const server = await listenOnFreePort(settings.port, settings.portAttempts ?? 1, (port) =>
       startServer({
@@ -106,7 +114,9 @@ const serveCommand: Command = {
   --import-root DIR  a folder datasets may be imported from (repeatable) [DATA_DIR/imports]
   --static DIR       the built UI [renderer/dist]
   --token TOKEN      access token [$ALIGNAHEAD_TOKEN, else a random one]
-  --max-concurrent N runs trained at once (saved as the setting)`,
+  --max-concurrent N runs trained at once (saved as the setting)
+  --queue URL        Redis of remote workers (alignahead worker): runs created with "run on: remote workers"
+                     go there and their results come back here (saved as the queue setting)`,
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values } = parseOptions(
       argv,
@@ -120,6 +130,7 @@ const serveCommand: Command = {
         static: { type: 'string' },
         token: { type: 'string' },
         'max-concurrent': { type: 'string' },
+        queue: { type: 'string' },
       },
       false,
     );
@@ -139,6 +150,7 @@ const serveCommand: Command = {
       staticDir: resolve(values.static ?? DEFAULT_RENDERER_DIST),
       token,
       maxConcurrent,
+      queueUrl: values.queue,
     };
     const stop = new Promise<string>((done) => {
       process.once('SIGINT', () => done('SIGINT'));

@@ -50,9 +50,12 @@ export interface SweepCell {
   epochMs: { mean: number; std: number; n: number };
 }
 
+/** What the results table reads of a finished run (a local run's result, or a remote run's from the store). */
+export type SweepResult = Pick<ExperimentResult, 'runId' | 'epochMsMedian' | 'students'>;
+
 /** Groups finished runs into the cells of a results table (one row per dataset × strategy × K). */
-export function summariseSweep(results: { config: { data: string; strategy: string; students: number }; result: ExperimentResult }[]): SweepCell[] {
-  const cells = new Map<string, { data: string; strategy: string; students: number; items: ExperimentResult[] }>();
+export function summariseSweep(results: { config: { data: string; strategy: string; students: number }; result: SweepResult }[]): SweepCell[] {
+  const cells = new Map<string, { data: string; strategy: string; students: number; items: SweepResult[] }>();
   for (const { config, result } of results) {
     const key = `${config.data}\u0000${config.strategy}\u0000${config.students}`;
     if (!cells.has(key)) cells.set(key, { data: config.data, strategy: config.strategy, students: config.students, items: [] });
@@ -82,13 +85,14 @@ export function formatSweepTable(cells: SweepCell[]): string {
 const sweepCommand: Command = {
   path: ['sweep'],
   summary: 'run a grid of datasets × strategies × students × seeds and print the results table',
-  usage: `usage: alignahead sweep [run options] [--seeds 0-4] [--db FILE] [--group NAME] [--json]
+  usage: `usage: alignahead sweep [run options] [--seeds 0-4] [--db FILE] [--group NAME] [--json] [--queue URL]
   --data, --strategy and --students take comma-separated lists; --seeds takes a list or a range (0-4).
+  --queue URL: train on remote workers (alignahead worker) through this Redis; the runs are recorded here.
 ${RUN_FLAGS_USAGE}`,
   async run(argv, io) {
     const { values } = parseOptions(
       argv,
-      { ...RUN_FLAG_OPTIONS, seeds: { type: 'string' }, db: { type: 'string' }, cache: { type: 'string' }, group: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' } },
+      { ...RUN_FLAG_OPTIONS, seeds: { type: 'string' }, db: { type: 'string' }, cache: { type: 'string' }, group: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, queue: { type: 'string' } },
       false,
     );
     if (values.seed !== undefined) throw new UserError('sweep takes --seeds (a list or range), not --seed');
@@ -104,6 +108,7 @@ ${RUN_FLAGS_USAGE}`,
         for (const students of studentCounts) for (const seed of seeds) grid.push({ ...base, data, strategy: strategy as RunConfigInput['strategy'], students, seed });
     const configs = grid.map((c) => parseRunConfig(c));
     const group = values.group ?? `sweep-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    if (values.queue !== undefined) return (await import('./queue-runs')).sweepOnQueue({ values, configs, group, io });
     // Loaded on demand: the tensor engine takes seconds to load and other commands do not need it.
     const { runExperiment } = await import('../runs/run-experiment');
     const store = openStore(values.db ?? defaultDatabasePath());

@@ -5,7 +5,7 @@ import { UserError } from '../errors';
 import { parseRunConfig } from '../train/run-config';
 import type { ExperimentEvent } from '../runs/record-events';
 import type { ExperimentResult } from '../runs/run-experiment';
-import { adapterLabel } from './adapter-label';
+import { adapterLabel } from '../api/adapter-label';
 import { parseOptions, printJson, type CliIo, type Command } from './command';
 import { createProgress, type Progress } from './progress';
 import { configFromFlags, RUN_FLAG_OPTIONS, RUN_FLAGS_USAGE } from './train-flags';
@@ -82,17 +82,19 @@ ${RUN_FLAGS_USAGE}
   --db FILE      experiment database [$ALIGNAHEAD_DB or ~/.alignahead/workbench.sqlite]
   --resume ID    continue run ID from its last checkpoint to its planned epochs
                  (with --backend B: on backend B instead of the run's own)
-  --json         print one JSON summary as the last stdout line`,
+  --json         print one JSON summary as the last stdout line
+  --queue URL    train on remote workers (alignahead worker) through this Redis; the run is recorded here`,
   async run(argv, io) {
     const { values } = parseOptions(
       argv,
-      { ...RUN_FLAG_OPTIONS, db: { type: 'string' }, cache: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, resume: { type: 'string' } },
+      { ...RUN_FLAG_OPTIONS, db: { type: 'string' }, cache: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, resume: { type: 'string' }, queue: { type: 'string' } },
       false,
     );
     const resumeId = values.resume !== undefined ? Number(values.resume) : undefined;
     if (resumeId !== undefined && !(Number.isInteger(resumeId) && resumeId > 0)) throw new UserError(`--resume: '${values.resume}' is not a run id`);
     // Validate before opening anything, so a bad flag costs nothing.
     const config = resumeId === undefined ? parseRunConfig(configFromFlags(values)) : undefined;
+    if (values.queue !== undefined) return (await import('./queue-runs')).trainOnQueue({ values, config, resumeId, io });
     // initBackend checks the name (a UserError listing the valid ones)
     const backend = resumeId !== undefined ? (values.backend as BackendPreference | undefined) : undefined;
     // Loaded on demand: the tensor engine takes seconds to load and other commands do not need it.

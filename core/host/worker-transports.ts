@@ -1,3 +1,4 @@
+import { parentChannel } from './ipc-channel';
 import type { WorkerToHost } from './worker-protocol';
 import type { WorkerTransport } from './worker-runner';
 
@@ -30,19 +31,6 @@ export function parentPortTransport(port: ParentPort): FlushingTransport {
  * finds its process gone and marks the run interrupted (resumable).
  */
 export function nodeIpcTransport(): FlushingTransport {
-  process.on('disconnect', () => process.exit(1));
-  let pending = 0;
-  let drained: (() => void) | null = null;
-  return {
-    post: (message: WorkerToHost) => {
-      if (!process.connected) return;
-      pending++;
-      process.send?.(message, undefined, {}, () => {
-        pending--;
-        if (pending === 0) drained?.();
-      });
-    },
-    onMessage: (listener) => process.on('message', listener),
-    flush: () => (pending === 0 ? Promise.resolve() : new Promise<void>((resolve) => (drained = resolve))),
-  };
+  const channel = parentChannel<WorkerToHost>('train-worker');
+  return { post: channel.post, onMessage: (listener) => process.on('message', listener), flush: channel.flush };
 }

@@ -1,5 +1,5 @@
 import type { ApiEvent } from '../../contract/api';
-import type { ExperimentStore } from '../store';
+import type { RunRecorder } from './run-experiment';
 import type { TrainEvent } from '../train/trainer';
 
 /** What training tells the UI: the events of its run, and the backend it trains on. */
@@ -12,7 +12,7 @@ export type ExperimentEvent = Extract<ApiEvent, { type: 'run.status' | 'run.epoc
  * student's best as the store now decides it. Whoever trains, here or on another machine, records
  * through this function, so the live view and the stored history can never disagree.
  */
-export function recordTrainEvent(store: ExperimentStore, runId: number, plannedEpochs: number, event: TrainEvent): ExperimentEvent | null {
+export function recordTrainEvent(store: RunRecorder, runId: number, plannedEpochs: number, event: TrainEvent): ExperimentEvent | null {
   switch (event.type) {
     case 'epoch': {
       const recorded = store.recordEpoch(runId, event.metrics);

@@ -4,8 +4,11 @@ import type { RunConfig, RunConfigInput } from '../../contract/run-config';
 import { loadDataset } from '../datasets/load';
 import { UserError } from '../errors';
 import { Rng } from '../random';
-import type { ExperimentStore } from '../store';
+import { datasetSha256 } from '../datasets/canonical';
+import type { AlignmentMatrix, ConvergenceUpdate, ExperimentStore, RecordedEpoch, RunInfoUpdate } from '../store';
+import type { EpochMetricRow, EventLevel, RunStatus } from '../../contract/api';
 import { getGraphOps, initBackend, type BackendPreference, type BackendReport } from '../tensor/backend';
+import { checkFitsWasmHeap, explainWasmFailure, type TrainingSize } from '../tensor/wasm-heap';
 import { parseRunConfig, refusePendingOptions } from '../train/run-config';
 import { trainStudents, type TrainOutcome } from '../train/trainer';
 import { prepareTrainingData, type TrainingData } from '../train/training-data';
@@ -33,6 +36,24 @@ export interface ExperimentOptions {
    * caller's to report (it may fail before it ever runs).
    */
   onEvent?: (event: ExperimentEvent) => void;
+}
+
+/**
+ * The store calls a trainer makes while it records a run it has claimed. The experiment store is one;
+ * a remote worker's recorder (core/queue/) is the other: it sends each call to the coordinator, which
+ * makes the same call on its store.
+ */
+export interface RunRecorder {
+  latestCheckpoint(runId: number): { epoch: number; data: Uint8Array } | null;
+  discardAfterEpoch(runId: number, epoch: number): unknown;
+  updateRunInfo(runId: number, info: RunInfoUpdate): unknown;
+  recordEpoch(runId: number, rows: readonly EpochMetricRow[]): RecordedEpoch;
+  recordAlignment(runId: number, matrices: readonly AlignmentMatrix[]): unknown;
+  saveCheckpoint(runId: number, epoch: number, bytes: Uint8Array): unknown;
+  logEvent(runId: number, level: EventLevel, kind: string, message: string, data?: unknown): unknown;
+  heartbeat(runId: number): { cancelRequested: boolean };
+  setConvergence(runId: number, idx: number, figures: ConvergenceUpdate): unknown;
+  setStatus(runId: number, status: RunStatus, options?: { error?: string; reason?: string }): unknown;
 }
 
 export interface ExperimentResult extends Omit<TrainOutcome, 'convergence'> {
@@ -71,6 +92,8 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   // Everything that can refuse the config (plan, split) runs before a run is recorded or claimed.
   const data = prepareTrainingData(dataset, config, new Rng(config.seed).fork('split'));
   try {
+    // tfjs-wasm's 32-bit heap: a run that cannot fit is refused, naming the size and what to use instead
+    if (backend.backend === 'wasm') checkFitsWasmHeap(trainingSize(config, data));
     const runId = (existing ?? store.createRun(newRunRecord(config, { group: options.group ?? null }))).id;
     // The claim comes first: it is refused while another process runs this run, before anything
     // of that run is changed.
@@ -78,7 +101,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     // From here on, liveness is proven by this process's heartbeat thread, whatever an epoch's length.
     const heartbeat = store.startHeartbeat(runId, (problem) => process.stderr.write(`alignahead: ${problem}\n`));
     try {
-      const outcome = await trainClaimed(store, runId, { ...options, config, data, report: backend });
+      const outcome = await trainClaimed(store, runId, { ...options, config, data, report: backend, datasetSha256: datasetSha256(dataset) });
       const { convergence: _, ...rest } = outcome;
       return { ...rest, runId, backend, students: store.getStudents(runId) };
     } finally {
@@ -90,10 +113,10 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
 }
 
 /** Trains a run this process has claimed, recording every event, and records how it ended. */
-async function trainClaimed(
-  store: ExperimentStore,
+export async function trainClaimed(
+  store: RunRecorder,
   runId: number,
-  options: ExperimentOptions & { config: RunConfig; data: TrainingData; report: BackendReport },
+  options: Omit<ExperimentOptions, 'store'> & { config: RunConfig; data: TrainingData; report: BackendReport; datasetSha256: string },
 ): Promise<TrainOutcome> {
   const { config } = options;
   const publish = options.onEvent ?? (() => {});
@@ -113,6 +136,7 @@ async function trainClaimed(
       backendReport: options.report,
       versions: { app: appVersion(), tfjs: tf.version.tfjs, node: process.version, platform: `${process.platform}-${process.arch}` },
       plannedEpochs: config.epochs,
+      datasetSha256: options.datasetSha256,
     });
     publish({ type: 'backend', backend: backendInfoOf(options.report) });
     publish({ type: 'run.status', runId, status: 'running', error: null });
@@ -132,7 +156,8 @@ async function trainClaimed(
     store.logEvent(runId, 'info', 'status', `${outcome.status} after ${outcome.epochsDone} epochs`, { epochMsMedian: outcome.epochMsMedian });
     store.setStatus(runId, outcome.status);
     return outcome;
-  } catch (error) {
+  } catch (thrown) {
+    const error = options.report.backend === 'wasm' ? explainWasmFailure(thrown, trainingSize(config, options.data)) : thrown;
     const message = (error as Error).message ?? String(error);
     try {
       store.logEvent(runId, 'error', 'failure', message);
@@ -145,4 +170,15 @@ async function trainClaimed(
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort);
   }
+}
+
+/** The largest batch's size and the model's width, for memory estimates. */
+function trainingSize(config: RunConfig, data: TrainingData): TrainingSize {
+  const graphs = data.trainBatches.map((b) => b.graph);
+  return {
+    nodes: Math.max(...graphs.map((g) => g.numNodes)),
+    edges: Math.max(...graphs.map((g) => g.sources.length)),
+    hiddenWidth: config.model === 'gat' ? config.hidden * config.heads : config.hidden,
+    heads: config.model === 'gat' ? config.heads : 1,
+  };
 }

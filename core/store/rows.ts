@@ -57,6 +57,11 @@ export interface RunRow {
   finished_at: string | null;
   updated_at: string;
   heartbeat_at: string | null;
+  worker: string | null;
+  dataset_sha256: string | null;
+  queue_job: string | null;
+  queue_lease: string | null;
+  queue_seq: number | null;
 }
 
 export function runFromRow(row: RunRow): RunRecord {
@@ -87,5 +92,8 @@ export function runFromRow(row: RunRow): RunRecord {
     finishedAt: row.finished_at,
     updatedAt: row.updated_at,
     heartbeatAt: row.heartbeat_at,
+    worker: row.worker,
+    datasetSha256: row.dataset_sha256,
+    queue: row.queue_job === null ? null : { job: row.queue_job, lease: row.queue_lease, seq: row.queue_seq },
   };
 }

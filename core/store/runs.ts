@@ -114,6 +114,13 @@ export function updateRunInfo(ctx: StoreContext, id: number, info: RunInfoUpdate
   if (info.backendReport !== undefined) columns.backend_report = check.jsonText('backendReport', info.backendReport);
   if (info.versions !== undefined) columns.versions = check.jsonText('versions', info.versions);
   if (info.plannedEpochs !== undefined) columns.planned_epochs = check.optionalInteger('plannedEpochs', info.plannedEpochs, 0);
+  if (info.worker !== undefined) columns.worker = check.optionalText('worker', info.worker, 200);
+  if (info.datasetSha256 !== undefined) columns.dataset_sha256 = check.optionalSha256('datasetSha256', info.datasetSha256);
+  if (info.queue !== undefined) {
+    columns.queue_job = info.queue === null ? null : check.text('queue job', info.queue.job, 500);
+    columns.queue_lease = info.queue === null ? null : check.optionalText('queue lease', info.queue.lease, 200);
+    columns.queue_seq = info.queue === null ? null : check.optionalInteger('queue seq', info.queue.seq, 0);
+  }
   return updateRunColumns(ctx, id, columns);
 }
 

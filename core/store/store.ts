@@ -96,6 +96,14 @@ export class ExperimentStore {
   }
 
   /** `PRAGMA integrity_check`: 'ok' or the problems SQLite found. */
+  /**
+   * Runs `body` as one transaction: the store calls inside it become savepoints, so one that throws
+   * undoes only itself when the body catches it (the queue's ingest applies a batch of results this way).
+   */
+  batch<T>(body: () => T): T {
+    return this.ctx.write(body);
+  }
+
   integrityCheck(): string {
     const rows = this.ctx.db.pragma('integrity_check') as { integrity_check: string }[];
     return rows.map((r) => r.integrity_check).join('; ');

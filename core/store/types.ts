@@ -41,6 +41,18 @@ export interface RunRecord extends Omit<RunDetail, 'epochs' | 'students' | 'plan
   owner: RunOwner | null;
   updatedAt: string;
   heartbeatAt: string | null;
+  /** the remote worker that trained it (its name); null for runs trained on this machine */
+  worker: string | null;
+  /** SHA-256 of the canonical arrays of the dataset it trained on (core/datasets/canonical.ts) */
+  datasetSha256: string | null;
+  /** a run trained through the queue: its job, and the worker lease and message last applied */
+  queue: RunQueueState | null;
+}
+
+export interface RunQueueState {
+  job: string;
+  lease: string | null;
+  seq: number | null;
 }
 
 /** Facts known only once the run starts (backend choice, library versions). */
@@ -49,6 +61,10 @@ export interface RunInfoUpdate {
   backendReport?: JsonValue;
   versions?: JsonValue;
   plannedEpochs?: number | null;
+  worker?: string | null;
+  datasetSha256?: string | null;
+  /** the queue's bookkeeping of a remote run (core/queue/); null makes the run local again */
+  queue?: RunQueueState | null;
 }
 
 /** The convergence figures the trainer adds when a run ends (the store keeps the best itself). */

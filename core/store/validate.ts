@@ -37,6 +37,13 @@ export function nonNegative(field: string, value: unknown): number {
   return value;
 }
 
+/** A SHA-256 in lower-case hex, or null. */
+export function optionalSha256(field: string, value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || !/^[0-9a-f]{64}$/.test(value)) throw new UserError(`${field}: expected a SHA-256 as 64 lower-case hex digits, got ${describe(value)}`);
+  return value;
+}
+
 /** JSON text for a JSON column; null stays SQL NULL. */
 export function jsonText(field: string, value: unknown): string | null {
   if (value === undefined || value === null) return null;
