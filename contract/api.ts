@@ -57,6 +57,8 @@ export const callInputs = {
   'runs.compare': z.object({ ids: z.array(id).min(1).max(100) }).strict(),
 
   'datasets.catalog': empty,
+  /** whether each catalog download can succeed now (server reachable, file there, disk space), before the user clicks */
+  'datasets.checkDownloads': z.object({ refresh: z.boolean().optional() }).strict(),
   'datasets.inspect': z.object({ ref: shortText(4096).min(1) }).strict(),
   /** starts a download; progress arrives as dataset.progress events */
   'datasets.download': z.object({ name: shortText(100).min(1) }).strict(),
@@ -251,11 +253,28 @@ export interface CatalogItem {
   name: string;
   title: string;
   task: Task;
-  sizeHint: string;
   citation: string;
   synthetic: boolean;
   /** downloaded (or synthetic, always available) */
   available: boolean;
+  /** where it is downloaded from; null for generated and imported datasets */
+  url: string | null;
+  /** exact size of the download (or of the imported file) in bytes; null when not published yet */
+  bytes: number | null;
+  /** SHA-256 of the download: the published one, or the one recorded at the first download */
+  sha256: string | null;
+  /** published: checked on every download; first-download: recorded then, later downloads are compared */
+  sha256Source: 'published' | 'first-download' | null;
+}
+
+/** Whether a catalog download can succeed now, checked before the user asks for it. */
+export interface DownloadCheck {
+  name: string;
+  possible: boolean;
+  /** why, in a few words: "raw.githubusercontent.com answers", "offline: cannot reach data.dgl.ai (ENOTFOUND)" */
+  reason: string;
+  /** ISO time of the check */
+  checkedAt: string;
 }
 
 /** Summary statistics of a dataset, as `datasets inspect` reports them. */
@@ -328,6 +347,7 @@ export interface CallOutputs {
   'runs.events': RunEventRow[];
   'runs.compare': CompareEntry[];
   'datasets.catalog': CatalogItem[];
+  'datasets.checkDownloads': DownloadCheck[];
   'datasets.inspect': DatasetStatsView;
   'datasets.download': { started: boolean };
   'datasets.import': DatasetStatsView;

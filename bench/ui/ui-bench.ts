@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   let started = performance.now();
   fillStore(dbPath);
   console.log(`filled ${RUNS} runs × ${EPOCHS} epochs × ${STUDENTS} students in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  ensureRendererBuilt();
+  await ensureRendererBuilt();
   const serve = await startServe({ dbPath });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {

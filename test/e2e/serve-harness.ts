@@ -1,10 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildWhatIsMissing, rendererStep } from '../../electron/scripts/build-steps';
 
 /**
  * What the end-to-end tests and the UI benchmark share: a fresh renderer build when the sources
@@ -15,21 +16,9 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-function newestMtime(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
-  return newest;
-}
-
-/** Builds renderer/dist with Vite unless it is newer than every renderer and contract source. */
-export function ensureRendererBuilt(): void {
-  const index = join(REPO_ROOT, 'renderer/dist/index.html');
-  const sources = ['renderer/src', 'renderer/index.html', 'renderer/vite.config.ts', 'contract'].map((p) => join(REPO_ROOT, p));
-  if (existsSync(index) && statSync(index).mtimeMs > Math.max(...sources.map(newestMtime))) return;
-  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`renderer build failed:\n${result.stdout}\n${result.stderr}`);
+/** Builds renderer/dist when it is missing or older than its sources, as `npm start` does. */
+export async function ensureRendererBuilt(): Promise<void> {
+  await buildWhatIsMissing([rendererStep(REPO_ROOT)], { out: { write: () => undefined, isTTY: false } });
 }
 
 export interface ServeHandle {
@@ -41,13 +30,14 @@ export interface ServeHandle {
 }
 
 /** Starts `alignahead serve` on a free port and resolves with the URL it prints. */
-export function startServe(options: { dbPath?: string; timeoutMs?: number; /** more `serve` flags, e.g. --data-dir */ args?: string[] } = {}): Promise<ServeHandle> {
+export function startServe(options: { dbPath?: string; timeoutMs?: number; downloadMirror?: string; /** more `serve` flags, e.g. --data-dir */ args?: string[] } = {}): Promise<ServeHandle> {
   const dir = options.dbPath ? null : mkdtempSync(join(tmpdir(), 'alignahead-e2e-'));
   const dbPath = options.dbPath ?? join(dir!, 'runs.sqlite');
   const token = randomBytes(16).toString('hex');
   const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'bin/alignahead.js'), 'serve', '--db', dbPath, '--port', '0', '--token', token, ...(options.args ?? [])], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...(options.downloadMirror ? { ALIGNAHEAD_DOWNLOAD_MIRROR: options.downloadMirror } : {}) },
   });
   let output = '';
   const stop = () =>

@@ -7,7 +7,7 @@ import { WORKERS_POLL_MS } from '../composables/useQueue';
 import { mountView } from '../fake-client.testutil';
 import NewExperimentView from './NewExperimentView.vue';
 
-const CATALOG = [{ name: 'ppi', title: 'PPI', task: 'multilabel', sizeHint: '', citation: '', synthetic: false, available: false }];
+const CATALOG = [{ name: 'ppi', title: 'PPI', task: 'multilabel', citation: '', synthetic: false, available: false, url: 'https://data.dgl.ai/dataset/ppi.zip', bytes: 7088822, sha256: null, sha256Source: null }];
 
 const QUEUE_OFF = { url: null, state: 'off', error: null, coordinator: null, depth: null, ingest: null };
 const QUEUE_CONNECTED = { ...QUEUE_OFF, url: 'redis://10.0.0.5:6379', state: 'connected', coordinator: 'c1' };
