@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -65,8 +66,9 @@ describe.skipIf(!isGitCheckout || !haveChromium)('first start on a clean clone (
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
       if (starter.exitCode === null) process.kill(-starter.pid, 'SIGKILL');
     }
-    rmSync(work, { recursive: true, force: true });
-  }, 30_000);
+    // a whole install: removing it takes a while on a loaded disk
+    await rm(work, { recursive: true, force: true });
+  }, 180_000);
 
   it('npm start builds the missing UI with a progress line, falls back to serve mode and prints a URL that opens the runs view', async () => {
     const home = join(work, 'home');
