@@ -9,14 +9,19 @@ import { loadDataset } from '../core/datasets/load';
 import { createStudent } from '../core/models/student';
 import { Rng } from '../core/random';
 import { getGraphOps, initBackend, type BackendPreference } from '../core/tensor/backend';
+import { kernelThreadCount, splitKernelCalls } from '../core/tensor/parallel/kernel-threads';
 import { bufferScope } from '../core/tensor/parallel/shared-buffers';
 import { median } from '../contract/stats';
 import { trainStudents } from '../core/train/trainer';
 import { prepareTrainingData } from '../core/train/training-data';
-import { BENCH_CASES } from './cases';
+import { kernelProfiling, memoryProfiling, takeKernelProfile } from '../core/tensor/multicore/kernel-profile';
+import { peakBreakdown, poolUsage } from '../core/tensor/multicore/pool';
+import { arenaUsage } from '../core/tensor/wasm/arena';
+import { outgoingView, reverseEdges } from '../core/graph/views';
+import { BENCH_CASES, findCase } from './cases';
 
 const [name, ...rest] = process.argv.slice(2);
-const benchCase = BENCH_CASES.find((c) => c.name === name);
+const benchCase = findCase(name);
 if (!benchCase) {
   console.error(`unknown case '${name}'; cases: ${BENCH_CASES.map((c) => c.name).join(', ')}`);
   process.exit(2);
@@ -66,10 +71,28 @@ for (let i = 0; i < benchCase.repeats; i++) {
 }
 student.dispose();
 
+if (kernelProfiling()) takeKernelProfile();
 // The full method: every student takes its align-ahead step (evaluation excluded).
-const outcome = await trainStudents({ config, data, ops: getGraphOps() });
+// CPU time per epoch (all threads, median like the wall time): steadier than wall time on a shared machine
+const epochCpuMs: number[] = [];
+let cpuMark = process.cpuUsage();
+const outcome = await trainStudents({
+  config,
+  data,
+  ops: getGraphOps(),
+  onEvent: (event) => {
+    if (event.type !== 'epoch') return;
+    const used = process.cpuUsage(cpuMark);
+    epochCpuMs.push((used.user + used.system) / 1000);
+    cpuMark = process.cpuUsage();
+  },
+});
 const epochTimes = outcome.epochMsMedian;
 data.dispose();
+if (memoryProfiling()) printMemoryAtPeak();
+if (kernelProfiling()) {
+  for (const row of takeKernelProfile().slice(0, 25)) console.error(`${row.ms.toFixed(0).padStart(8)} ms ${String(row.calls).padStart(6)} calls  ${row.name}`);
+}
 
 console.log(
   JSON.stringify({
@@ -78,10 +101,35 @@ console.log(
     graphOps: backend.graphOps,
     threads: backend.threads,
     kernelThreads: backend.kernelThreads,
+    // threads still running at the end (a stalled thread is dropped) and kernel calls they shared
+    kernelThreadsAtEnd: kernelThreadCount(),
+    splitKernelCalls: splitKernelCalls(),
     nodes: batch.graph.numNodes,
     edges: batch.graph.sources.length,
     fwdBwdMsMedian: Number(median(fwdBwd).toFixed(1)),
     epochMsMedian: Number(epochTimes.toFixed(1)),
+    epochCpuMsMedian: Math.round(median(epochCpuMs)),
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
   }),
 );
+
+/** Where the bytes go at the peak of pooled tensor storage (ALIGNAHEAD_MEMORY_PROFILE=1), to stderr. */
+function printMemoryAtPeak(): void {
+  const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`.padStart(9);
+  const { graph } = batch;
+  const out = outgoingView(graph);
+  const pairs = reverseEdges(graph);
+  const graphBytes = graph.offsets.byteLength + graph.sources.byteLength + out.offsets.byteLength + out.targets.byteLength + out.edgeIds.byteLength + (pairs ? pairs.reverse.byteLength + pairs.lowerEnds.byteLength : 0);
+  const lines = [
+    `peak RSS ${mb(process.resourceUsage().maxRSS * 1024)}`,
+    `tensors in pooled storage at their peak ${mb(poolUsage().peakLiveBytes)}, by kernel and shape:`,
+    ...peakBreakdown()
+      .slice(0, 20)
+      .map((g) => `  ${mb(g.bytes)}  ${String(g.count).padStart(3)} × ${g.label}`),
+    `graph structure (by destination, by source, reverse pairs) ${mb(graphBytes)}`,
+    `input features ${mb(batch.features.size * 4)}`,
+    `kernel working memory (WASM, reserved) ${mb(arenaUsage().reservedBytes)}`,
+  ];
+  console.error(lines.join('\n'));
+}
+

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RUN_SORT_KEYS, RUN_STATUS_VALUES, type EventLevel, type RunStatus } from './enums';
-import type { CatalogItem, DatasetStatsView } from './datasets';
+import type { CatalogItem, DatasetStatsView, DownloadCheck } from './datasets';
 import type { HistoryBackup, HistoryImport } from './history';
 import { BACKENDS, runConfigSchema } from './run-config';
 
@@ -16,7 +16,7 @@ const shortText = (max: number) => z.string().max(max);
 const empty = z.object({}).strict();
 
 export { EVENT_LEVELS, RUN_SORT_KEYS, RUN_STATUS_VALUES, type EventLevel, type RunSortKey, type RunStatus } from './enums';
-export type { CatalogItem, DatasetStats, DatasetStatsView } from './datasets';
+export type { CatalogItem, DatasetStats, DatasetStatsView, DownloadCheck } from './datasets';
 /** multiclass: one class per node (softmax CE, accuracy); multilabel: C binary labels per node (BCE, micro-F1) */
 export type Task = 'multiclass' | 'multilabel';
 
@@ -64,6 +64,8 @@ export const callInputs = {
   'runs.compare': z.object({ ids: z.array(id).min(1).max(100) }).strict(),
 
   'datasets.catalog': empty,
+  /** whether each catalog download can succeed now (server reachable, file there, disk space), before the user clicks */
+  'datasets.checkDownloads': z.object({ refresh: z.boolean().optional() }).strict(),
   'datasets.inspect': z.object({ ref: shortText(4096).min(1) }).strict(),
   /** starts a download; progress arrives as dataset.progress events */
   'datasets.download': z.object({ name: shortText(100).min(1) }).strict(),
@@ -177,6 +179,9 @@ export interface RunSummary {
   startedAt: string | null;
   finishedAt: string | null;
   students: StudentBest[];
+  /** sent to the queue's workers (a queued one waits for a worker); worker: the one training it, null on this machine or before a worker takes it */
+  remote: boolean;
+  worker: string | null;
 }
 
 /** What the manager's filters offer: runs per status (matching the other filters), and every strategy and group. */
@@ -202,10 +207,8 @@ export interface RunDetail extends RunSummary {
   backend: string | null;
   backendReport: unknown;
   versions: unknown;
-  /** the remote worker that trained it; null: trained on the machine that holds the history */
-  worker?: string | null;
-  /** SHA-256 of the canonical arrays of the data it trained on */
-  datasetSha256?: string | null;
+  /** SHA-256 of the canonical arrays of the data it trained on (null until training starts) */
+  datasetSha256: string | null;
   /** someone asked the running run to stop; its trainer sees it between epochs */
   cancelRequested: boolean;
   students: StudentConvergence[];
@@ -314,6 +317,7 @@ export interface CallOutputs {
   'runs.events': RunEventRow[];
   'runs.compare': CompareEntry[];
   'datasets.catalog': CatalogItem[];
+  'datasets.checkDownloads': DownloadCheck[];
   'datasets.inspect': DatasetStatsView;
   'datasets.download': { started: boolean };
   'datasets.import': DatasetStatsView;

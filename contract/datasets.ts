@@ -6,11 +6,28 @@ export interface CatalogItem {
   name: string;
   title: string;
   task: Task;
-  sizeHint: string;
   citation: string;
   synthetic: boolean;
   /** downloaded (or synthetic, always available) */
   available: boolean;
+  /** where it is downloaded from; null for generated and imported datasets */
+  url: string | null;
+  /** exact size of the download (or of the imported file) in bytes; null when not published yet */
+  bytes: number | null;
+  /** SHA-256 of the download: the published one, or the one recorded at the first download */
+  sha256: string | null;
+  /** published: checked on every download; first-download: recorded then, later downloads are compared */
+  sha256Source: 'published' | 'first-download' | null;
+}
+
+/** Whether a catalog download can succeed now, checked before the user asks for it. */
+export interface DownloadCheck {
+  name: string;
+  possible: boolean;
+  /** why, in a few words: "raw.githubusercontent.com answers", "offline: cannot reach data.dgl.ai (ENOTFOUND)" */
+  reason: string;
+  /** ISO time of the check */
+  checkedAt: string;
 }
 
 /** Summary statistics of a dataset, as `datasets inspect` reports them. */

@@ -9,7 +9,7 @@ import { z } from 'zod';
 export const MODELS = ['gcn', 'gat', 'sage'] as const;
 export const STRATEGIES = ['independent', 'oc', 'alignahead', 'alignbehind', 'dml', 'custom'] as const;
 export const KERNELS = ['l1', 'rbf', 'linear', 'cosine', 'poly'] as const;
-export const BACKENDS = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'multicore', 'wasm', 'cpu'] as const;
 /** parameter initialisation: ours (Glorot-uniform, zero biases) or the authors' GAT (DGL GATConv) */
 export const INITS = ['glorot', 'authors'] as const;
 /** which evaluation's test score a student reports (see core/train/selection.ts) */

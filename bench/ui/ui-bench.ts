@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     if (listed.status !== 0) throw new Error(`runs list failed: ${listed.stderr}`);
   }
 
-  ensureRendererBuilt();
+  await ensureRendererBuilt();
   const serve = await startServe({ dbPath });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {

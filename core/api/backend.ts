@@ -19,6 +19,8 @@ export interface BackendOptions {
   /** a listener from the start: the host reports runs it finds interrupted as soon as it is created */
   onEvent?: (event: ApiEvent) => void;
   log?: (line: string) => void;
+  /** catalog downloads (and their checks) from `${mirror}/${file name}` [$ALIGNAHEAD_DOWNLOAD_MIRROR] */
+  downloadMirror?: string;
 }
 
 /** The backend of serve mode and of the desktop app: the API, its events and what serves them. */
@@ -56,6 +58,8 @@ export function createBackend(options: BackendOptions): Backend {
       importRoots: options.importRoots,
       publish,
       log,
+      // a lab's own copy of the public files, for machines that cannot reach GitHub or DGL
+      downloadBaseUrl: options.downloadMirror ?? (process.env.ALIGNAHEAD_DOWNLOAD_MIRROR?.trim() || undefined),
     });
     return {
       store,

@@ -1,7 +1,9 @@
-import { existsSync, readdirSync } from 'node:fs';
-import type { ApiEvent, CallInput, CatalogItem, DatasetStatsView } from '../../contract/api';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ApiEvent, CallInput, CatalogItem, DatasetStatsView, DownloadCheck } from '../../contract/api';
 import { CATALOG, findCatalogEntry } from '../datasets/catalog';
-import { downloadDataset } from '../datasets/download';
+import { downloadDataset, readHashes } from '../datasets/download';
+import { checkDownload, freeBytesAt } from '../datasets/download-check';
 import { commitImport, planImport } from '../datasets/import';
 import { findCached, isValidDatasetName, loadDataset } from '../datasets/load';
 import { PPI_LIKE_DEFAULTS } from '../datasets/ppi-like';
@@ -28,6 +30,15 @@ export interface DatasetApiOptions {
 
 /** dataset.progress events are sent at most this often while bytes arrive. */
 const PROGRESS_INTERVAL_MS = 250;
+/** Download checks are answered from the last ones for this long (opening the view again asks no server). */
+const CHECK_REUSE_MS = 60_000;
+
+/** Bytes on disk of a file, or of every file under a folder. */
+function diskBytes(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.size;
+  return readdirSync(path).reduce((sum, name) => sum + diskBytes(join(path, name)), 0);
+}
 
 export function statsViewOf(ref: string, dataset: Dataset): DatasetStatsView {
   const stats = computeStats(dataset);
@@ -79,15 +90,24 @@ export function createDatasetApi(options: DatasetApiOptions) {
   }
 
   function catalog(): CatalogItem[] {
-    const items: CatalogItem[] = CATALOG.map((entry) => ({
-      name: entry.name,
-      title: entry.title,
-      task: entry.task,
-      sizeHint: entry.sizeHint,
-      citation: entry.citation,
-      synthetic: entry.format === 'spec',
-      available: entry.format === 'spec' || findCached(cacheDir, entry.name) !== null,
-    }));
+    const recorded = readHashes(cacheDir);
+    const items: CatalogItem[] = CATALOG.map((entry) => {
+      const cached = entry.format === 'spec' ? null : findCached(cacheDir, entry.name);
+      const firstDownload = recorded[entry.name]?.sha256 ?? null;
+      return {
+        name: entry.name,
+        title: entry.title,
+        task: entry.task,
+        citation: entry.citation,
+        synthetic: entry.format === 'spec',
+        available: entry.format === 'spec' || cached !== null,
+        url: entry.url,
+        // an unpublished size is known once the file is here (an .npz is kept as downloaded)
+        bytes: entry.bytes ?? (cached?.format === 'npz' ? diskBytes(cached.path) : null),
+        sha256: entry.sha256 ?? firstDownload,
+        sha256Source: entry.sha256 ? 'published' : firstDownload ? 'first-download' : null,
+      };
+    });
     // Imported datasets: cache entries that are not catalog names.
     const names = existsSync(cacheDir) ? readdirSync(cacheDir).map((item) => item.replace(/\.npz$/i, '')) : [];
     for (const name of [...new Set(names)].sort()) {
@@ -97,15 +117,34 @@ export function createDatasetApi(options: DatasetApiOptions) {
       const record = store.getDataset(name);
       items.push({
         name,
-        title: `imported ${cached.format} dataset`,
+        title: `imported ${cached.format} dataset${record?.nodes != null ? ` (${record.nodes} nodes)` : ''}`,
         task: record?.task ?? 'multiclass',
-        sizeHint: record?.nodes != null ? `${record.nodes} nodes` : 'imported',
         citation: '',
         synthetic: false,
         available: true,
+        url: null,
+        bytes: diskBytes(cached.path),
+        sha256: record?.sha256 ?? null,
+        sha256Source: null,
       });
     }
     return items;
+  }
+
+  let lastChecks: { at: number; checks: Promise<DownloadCheck[]> } | null = null;
+
+  /** Whether each download can succeed now; the last answers are reused for a minute unless `refresh`. */
+  function checkDownloads(input: CallInput<'datasets.checkDownloads'>): Promise<DownloadCheck[]> {
+    if (!input.refresh && lastChecks && Date.now() - lastChecks.at < CHECK_REUSE_MS) return lastChecks.checks;
+    const freeBytes = freeBytesAt(cacheDir);
+    const checks = Promise.all(
+      CATALOG.filter((entry) => entry.url).map(async (entry): Promise<DownloadCheck> => {
+        const { possible, reason } = await checkDownload(entry, { fetchImpl: options.fetchImpl, baseUrl: options.downloadBaseUrl, freeBytes });
+        return { name: entry.name, possible, reason, checkedAt: new Date().toISOString() };
+      }),
+    );
+    lastChecks = { at: Date.now(), checks };
+    return checks;
   }
 
   function download(name: string): { started: boolean } {
@@ -182,6 +221,7 @@ export function createDatasetApi(options: DatasetApiOptions) {
   return {
     resolveRef,
     catalog,
+    checkDownloads,
     inspect,
     download,
     import: importDataset,

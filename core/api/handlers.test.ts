@@ -287,6 +287,40 @@ describe('datasets', () => {
     expectError(await handlers.dispatch('datasets.generate', { kind: 'csbm', nodes: 3, edges: 3, classes: 5, features: 2 }), 400, /CLASSES \(5\) cannot exceed NODES \(3\)/);
   });
 
+  it('the catalog gives exact sizes and published SHA-256s, and the hash a first download recorded', async () => {
+    type Item = { name: string; bytes: number | null; sha256: string | null; sha256Source: string | null; url: string | null };
+    const byName = (items: Item[]) => new Map(items.map((item) => [item.name, item]));
+    const catalog = byName(value<Item[]>(await handlers.dispatch('datasets.catalog', {})));
+    expect(catalog.get('cora')).toMatchObject({ bytes: 540_580, sha256: '068e22d90c3849b4057dfb05851741428992af058efcd4e7ebb4186f3d581de2', sha256Source: 'published' });
+    expect(catalog.get('pubmed')).toMatchObject({ bytes: null, sha256: null, sha256Source: null });
+    expect(catalog.get('demo')).toMatchObject({ url: null, bytes: null });
+    mkdirSync(join(dir, 'cache'), { recursive: true });
+    writeFileSync(join(dir, 'cache', 'hashes.json'), JSON.stringify({ pubmed: { sha256: 'ab'.repeat(32), url: 'x', recordedAt: '2026-01-01' } }));
+    const after = byName(value<Item[]>(await handlers.dispatch('datasets.catalog', {})));
+    expect(after.get('pubmed')).toMatchObject({ sha256: 'ab'.repeat(32), sha256Source: 'first-download' });
+  });
+
+  it('checks before any click whether each download is possible, asking only for headers, and reuses the answers for a minute', async () => {
+    const asked: string[] = [];
+    const fetchImpl = (async (url: string | URL | Request, init?: RequestInit) => {
+      asked.push(`${init?.method ?? 'GET'} ${String(url)}`);
+      if (String(url).includes('data.dgl.ai')) throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ENOTFOUND' } });
+      return new Response(null, { status: 200 });
+    }) as typeof fetch;
+    const withFetch = makeHandlers({ fetchImpl });
+    const checks = value<{ name: string; possible: boolean; reason: string }[]>(await withFetch.dispatch('datasets.checkDownloads', {}));
+    expect(checks.map((c) => c.name)).toEqual(['cora', 'citeseer', 'pubmed', 'amazon-computers', 'amazon-photo', 'coauthor-cs', 'coauthor-physics', 'ppi']);
+    expect(checks.find((c) => c.name === 'cora')).toMatchObject({ possible: true, reason: 'github.com answers' });
+    expect(checks.find((c) => c.name === 'ppi')).toMatchObject({ possible: false, reason: 'offline or blocked: cannot reach data.dgl.ai (ENOTFOUND)' });
+    expect(asked.every((line) => line.startsWith('HEAD '))).toBe(true);
+    const count = asked.length;
+    await withFetch.dispatch('datasets.checkDownloads', {});
+    expect(asked.length).toBe(count);
+    await withFetch.dispatch('datasets.checkDownloads', { refresh: true });
+    expect(asked.length).toBe(2 * count);
+    expectError(await withFetch.dispatch('datasets.checkDownloads', { refresh: 'yes' }), 400);
+  });
+
   it('downloads in the background and reports progress events, ending with done', async () => {
     const body = new Uint8Array(10);
     const fetchImpl = (async () => new Response(body, { status: 200, headers: { 'content-length': '10' } })) as typeof fetch;

@@ -209,6 +209,7 @@ export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
     'runs.compare': ({ ids }) => [...new Set(ids)].map((id) => ({ run: runDetailOf(store, id), metrics: store.getMetrics(id) })),
 
     'datasets.catalog': () => datasets.catalog(),
+    'datasets.checkDownloads': (input) => datasets.checkDownloads(input),
     'datasets.inspect': ({ ref }) => datasets.inspect(ref),
     'datasets.download': ({ name }) => datasets.download(name),
     'datasets.import': (input) => datasets.import(input),

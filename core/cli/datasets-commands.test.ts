@@ -53,7 +53,7 @@ const toyBytes = () => {
 beforeAll(async () => {
   const body = toyBytes();
   server = createServer((req, res) => {
-    if (req.url === '/npz/citeseer.npz') res.writeHead(200, { 'content-length': body.length }).end(body);
+    if (req.url === '/npz/pubmed.npz') res.writeHead(200, { 'content-length': body.length }).end(body);
     else res.writeHead(404, 'Not Found').end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -193,16 +193,17 @@ describe('alignahead datasets list / import / download', () => {
 
   it('downloads with progress on stderr and reports the hash check', async () => {
     const cacheDir = freshDir('cache');
-    const { code, out, err } = await cli('datasets', 'download', 'citeseer', '--cache', cacheDir, '--base-url', `${base}/npz`);
+    // PubMed has no published hash: the first download's is recorded
+    const { code, out, err } = await cli('datasets', 'download', 'pubmed', '--cache', cacheDir, '--base-url', `${base}/npz`);
     expect(code).toBe(0);
-    expect(out.join('\n')).toMatch(/^citeseer: .* saved to .*citeseer\.npz \(no published sha256; recorded this one\)$/m);
-    expect(err.join('\n')).toMatch(/downloading citeseer/);
-    expect(readdirSync(cacheDir).sort()).toEqual(['citeseer.npz', 'hashes.json']);
+    expect(out.join('\n')).toMatch(/^pubmed: .* saved to .*pubmed\.npz \(no published sha256; recorded this one\)$/m);
+    expect(err.join('\n')).toMatch(/downloading pubmed/);
+    expect(readdirSync(cacheDir).sort()).toEqual(['hashes.json', 'pubmed.npz']);
 
-    const failed = await cli('datasets', 'download', 'pubmed', '--cache', cacheDir, '--base-url', `${base}/npz`);
+    const failed = await cli('datasets', 'download', 'citeseer', '--cache', cacheDir, '--base-url', `${base}/npz`);
     expect(failed.code).toBe(2);
-    expect(failed.err.at(-1)).toMatch(/^alignahead datasets download: download of 'pubmed' failed: HTTP 404 Not Found/);
-    expect(readdirSync(cacheDir).sort()).toEqual(['citeseer.npz', 'hashes.json']);
+    expect(failed.err.at(-1)).toMatch(/^alignahead datasets download: download of 'citeseer' failed: HTTP 404 Not Found/);
+    expect(readdirSync(cacheDir).sort()).toEqual(['hashes.json', 'pubmed.npz']);
 
     const unknown = await cli('datasets', 'download', 'imagenet', '--cache', cacheDir);
     expect(unknown.code).toBe(2);

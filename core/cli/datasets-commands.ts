@@ -42,7 +42,8 @@ interface ListedDataset {
   format: string;
   url: string | null;
   sha256: string | null;
-  sizeHint: string | null;
+  /** exact size of the download in bytes, when published */
+  bytes: number | null;
   citation: string | null;
   cached: boolean;
   path: string | null;
@@ -68,7 +69,7 @@ function importedDatasets(cacheDir: string): ListedDataset[] {
       format: found.format,
       url: null,
       sha256: null,
-      sizeHint: null,
+      bytes: null,
       citation: null,
       cached: true,
       path: found.path,
@@ -92,7 +93,7 @@ const listCommand: Command = {
         format: entry.format,
         url: entry.url,
         sha256: entry.sha256,
-        sizeHint: entry.sizeHint,
+        bytes: entry.bytes,
         citation: entry.citation,
         cached: entry.format === 'spec' || cached !== null,
         path: cached?.path ?? null,
@@ -108,7 +109,7 @@ const listCommand: Command = {
       d.task ?? '-',
       d.format,
       d.format === 'spec' ? 'built in' : d.cached ? 'yes' : 'no',
-      d.sizeHint ?? '-',
+      d.format === 'spec' ? 'generated' : d.bytes === null ? '-' : `${d.bytes.toLocaleString('en-US')} B`,
       d.title,
     ]);
     for (const line of table(['name', 'task', 'format', 'cached', 'size', 'title'], rows)) io.out(line);

@@ -55,3 +55,46 @@ it('prints the URL with its token, answers on it, and exits cleanly on SIGTERM',
   expect(store.integrityCheck()).toBe('ok');
   store.close();
 });
+
+it('moves to the next port when the default one is taken, and says so by name when all are', async () => {
+  const { listenOnFreePort } = await import('./serve-command');
+  const inUse = () => Object.assign(new Error('listen EADDRINUSE'), { code: 'EADDRINUSE' });
+  const tried: number[] = [];
+  const taken = new Set([7860, 7861]);
+  const start = async (port: number) => {
+    tried.push(port);
+    if (taken.has(port)) throw inUse();
+    return { port };
+  };
+  expect(await listenOnFreePort(7860, 10, start)).toEqual({ port: 7862 });
+  expect(tried).toEqual([7860, 7861, 7862]);
+  // an explicit --port is one attempt only
+  await expect(listenOnFreePort(7860, 1, start)).rejects.toThrow(/port 7860 is in use; pick another with --port/);
+  await expect(listenOnFreePort(7860, 2, start)).rejects.toThrow(/port 7861 is in use \(tried 7860–7861\)/);
+  // other errors are not retried
+  const denied = Object.assign(new Error('listen EACCES'), { code: 'EACCES' });
+  await expect(listenOnFreePort(80, 10, async () => Promise.reject(denied))).rejects.toBe(denied);
+});
+
+it('a real taken port: serve moves to the next free one', async () => {
+  const { createServer } = await import('node:net');
+  const { listenOnFreePort } = await import('./serve-command');
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const busy = (blocker.address() as { port: number }).port;
+  const listen = (port: number) =>
+    new Promise<import('node:net').Server>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve(server));
+    });
+  try {
+    const server = await listenOnFreePort(busy, 5, listen);
+    const port = (server.address() as { port: number }).port;
+    expect(port).toBeGreaterThan(busy);
+    expect(port).toBeLessThan(busy + 5);
+    server.close();
+  } finally {
+    blocker.close();
+  }
+});

@@ -23,6 +23,8 @@ export interface ServeSettings {
   databasePath: string;
   hostname: string;
   port: number;
+  /** ports tried upward from `port` when it is taken (1: only `port`, as when --port is given) */
+  portAttempts?: number;
   dataDir: string;
   cacheDir: string;
   importRoots: string[];
@@ -56,15 +58,18 @@ export async function runServe(settings: ServeSettings, io: CliIo, stop: Promise
       const status = result.value as { url: string; state: string; error: string | null };
       io.err(`queue: ${status.url} (${status.state}${status.error ? `: ${status.error}` : ''})`);
     }
-    const server = await startServer({
-      handlers: backend,
-      events: backend.events,
-      hostname: settings.hostname,
-      port: settings.port,
-      token: settings.token,
-      staticDir: settings.staticDir,
-      log: (line) => io.err(line),
-    });
+    const server = await listenOnFreePort(settings.port, settings.portAttempts ?? 1, (port) =>
+      startServer({
+        handlers: backend,
+        events: backend.events,
+        hostname: settings.hostname,
+        port,
+        token: settings.token,
+        staticDir: settings.staticDir,
+        log: (line) => io.err(line),
+      }),
+    );
+    if (settings.port !== 0 && server.port !== settings.port) io.err(`port ${settings.port} is in use; serving on ${server.port} instead`);
     if (!isLoopbackHost(settings.hostname)) io.err(`warning: --host ${settings.hostname} makes the workbench reachable from other machines`);
     io.err(`database: ${settings.databasePath}`);
     io.err(`imports are read from: ${settings.importRoots.join(', ')}`);
@@ -77,13 +82,32 @@ export async function runServe(settings: ServeSettings, io: CliIo, stop: Promise
   }
 }
 
+/** The default port may be taken (another workbench, TensorBoard's neighbour): the next free one is used, like Jupyter does. */
+export const DEFAULT_PORT = 7860;
+const DEFAULT_PORT_ATTEMPTS = 10;
+
+/** Starts on `first`, or on the next ports when it is in use; other errors are not retried. */
+export async function listenOnFreePort<T>(first: number, attempts: number, start: (port: number) => Promise<T>): Promise<T> {
+  for (let offset = 0; ; offset++) {
+    try {
+      return await start(first + offset);
+    } catch (error) {
+      const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      if (!inUse || first === 0 || offset + 1 >= attempts) {
+        if (inUse) throw new UserError(`port ${first + offset} is in use${attempts > 1 ? ` (tried ${first}–${first + offset})` : ''}; pick another with --port`);
+        throw error;
+      }
+    }
+  }
+}
+
 const serveCommand: Command = {
   path: ['serve'],
   summary: 'serve the workbench UI and API to a browser (loopback only by default)',
   usage: `usage: alignahead serve [--db FILE] [--port 7860] [--host 127.0.0.1] [--data-dir DIR] [--max-concurrent N]
                        [--cache DIR] [--import-root DIR]... [--static DIR] [--token TOKEN]
   --db FILE          experiment database [$ALIGNAHEAD_DB or ~/.alignahead/workbench.sqlite]
-  --port N           port (0 picks a free one) [7860]
+  --port N           port (0 picks a free one) [7860, or the next free one up to 7869]
   --host ADDR        address to listen on [127.0.0.1]; anything else is reachable from the network
   --data-dir DIR     settings and import folder [~/.alignahead]
   --cache DIR        dataset cache [$ALIGNAHEAD_DATA_DIR, DATA_DIR/datasets with --data-dir, else ~/.alignahead/datasets]
@@ -110,7 +134,7 @@ const serveCommand: Command = {
       },
       false,
     );
-    const port = numberOption('port', values.port, 7860, (v) => Number.isInteger(v) && v >= 0 && v <= 65535);
+    const port = numberOption('port', values.port, DEFAULT_PORT, (v) => Number.isInteger(v) && v >= 0 && v <= 65535);
     const maxConcurrent = values['max-concurrent'] === undefined ? undefined : numberOption('max-concurrent', values['max-concurrent'], 1, (v) => Number.isInteger(v) && v >= 1 && v <= 16);
     const token = values.token ?? process.env.ALIGNAHEAD_TOKEN?.trim() ?? randomBytes(32).toString('hex');
     if (token.length < 16 || !/^[\x21-\x7e]+$/.test(token)) throw new UserError('--token: expected at least 16 printable characters without spaces');
@@ -119,6 +143,7 @@ const serveCommand: Command = {
       databasePath: resolve(values.db ?? defaultDatabasePath()),
       hostname: values.host ?? '127.0.0.1',
       port,
+      portAttempts: values.port === undefined ? DEFAULT_PORT_ATTEMPTS : 1,
       dataDir,
       cacheDir: values.cache ? resolve(values.cache) : values['data-dir'] && !process.env.ALIGNAHEAD_DATA_DIR ? join(dataDir, 'datasets') : defaultCacheDir(),
       importRoots: (values['import-root'] ?? [join(dataDir, 'imports')]).map((root) => resolve(root)),

@@ -55,6 +55,18 @@ describe('alignahead train', () => {
     }
   });
 
+  it('refuses a graph the tfjs WASM heap cannot hold before training, saying why and what to use instead', async () => {
+    const db = join(dir, 'wasm-heap.sqlite');
+    const argv = ['train', '--data', 'csbm:200000:1000000:5', '--model', 'gat', '--hidden', '64', '--heads', '3', '--backend', 'wasm', '--epochs', '1', '--db', db];
+    const { code, io } = await runCli(argv);
+    expect(code).not.toBe(0);
+    expect(io.stderr.join('\n')).toMatch(/does not fit the tfjs WASM backend: its tensors need about \d+\.\d GiB .* at most 4 GiB\. Use the multicore backend/);
+    // refused before anything is recorded: a config that cannot run never becomes a run
+    const store = openStore(db);
+    expect(store.listRuns()).toEqual([]);
+    store.close();
+  });
+
   it('shows a run killed from outside as interrupted, and resumes it to the numbers of an uninterrupted run', async () => {
     const db = join(dir, 'killed.sqlite');
     const child = spawn(process.execPath, ['bin/alignahead.js', 'train', ...RUN, '--db', db, '--json'], { cwd: root, stdio: 'ignore' });

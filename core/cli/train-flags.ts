@@ -80,7 +80,7 @@ export const RUN_FLAGS_USAGE = `run options (defaults in brackets):
   --dml-weight X [0; 1 with strategy dml]   --deep-supervision BETA [0]   --feature-transfer GAMMA [0]
   --feature-loss mse|cosine [mse]   --shared-init   --peer-mode eval|train [eval]
   --eval-every N [1]   --heatmap-every N [10]   --patience N (0 = off) [0]   --checkpoint-every N [10]
-  --batch-graphs N (multi-graph data) [2]   --backend auto|tensorflow-gpu|webgpu|tensorflow|wasm|cpu [auto]
+  --batch-graphs N (multi-graph data) [2]   --backend auto|tensorflow-gpu|webgpu|tensorflow|multicore|wasm|cpu [auto]
   --name TEXT`;
 
 function toNumber(flag: string, raw: string): number {

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CATALOG, DEMO_SPEC, findCatalogEntry, remoteFileName } from './catalog';
 import { parseDatasetSpec } from './spec';
@@ -9,7 +12,7 @@ describe('dataset catalog', () => {
     for (const entry of CATALOG) {
       expect(entry.title.length).toBeGreaterThan(0);
       expect(entry.citation.length).toBeGreaterThan(0);
-      expect(entry.sizeHint.length).toBeGreaterThan(0);
+      expect(entry.bytes === null || (Number.isInteger(entry.bytes) && entry.bytes > 0)).toBe(true);
       expect(entry.sha256 === null || /^[0-9a-f]{64}$/.test(entry.sha256)).toBe(true);
       expect(entry.url === null || entry.url.startsWith('https://')).toBe(true);
     }
@@ -44,5 +47,22 @@ describe('dataset catalog', () => {
     expect(demo.spec).toBe(DEMO_SPEC);
     expect(parseDatasetSpec(DEMO_SPEC)).not.toBeNull();
     expect(findCatalogEntry('nonesuch')).toBeUndefined();
+  });
+});
+
+const SHARED_CORA = fileURLToPath(new URL('../../../shared/datasets/cora.npz', import.meta.url));
+
+describe('published sizes and checksums', () => {
+  it('every download has an exact size and SHA-256 except PubMed, whose file could not be read (recorded at first download)', () => {
+    const downloadable = CATALOG.filter((entry) => entry.url);
+    expect(downloadable.filter((entry) => entry.bytes === null || entry.sha256 === null).map((entry) => entry.name)).toEqual(['pubmed']);
+    for (const entry of CATALOG) expect(entry.bytes === null).toBe(entry.sha256 === null);
+  });
+
+  it.skipIf(!existsSync(SHARED_CORA))('Cora\'s are those of the real file', () => {
+    const bytes = readFileSync(SHARED_CORA);
+    const cora = findCatalogEntry('cora')!;
+    expect(bytes.length).toBe(cora.bytes);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(cora.sha256);
   });
 });

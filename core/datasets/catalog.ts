@@ -2,8 +2,18 @@ import type { Task } from '../../contract/api';
 
 /**
  * The public datasets the workbench knows by name. The gnn-benchmark `.npz` files live in the
- * `data/npz/` folder of the shchur/gnn-benchmark repository; PPI is DGL's zip of the GraphSAGE files.
- * `demo` is synthetic and needs no download.
+ * `data/npz/` folder of the shchur/gnn-benchmark repository (committed once, 2018-12-03, never
+ * changed since); PPI is DGL's zip of the GraphSAGE files. `demo` is synthetic and needs no download.
+ *
+ * Sizes and SHA-256s are exact and were taken from the files themselves, never estimated:
+ *   cora, citeseer        hashed from the gnn-benchmark repository's own blobs;
+ *   amazon-*, coauthor-*  the Git LFS pointers of a byte-for-byte copy of those files (D61-IA/FisherGCN,
+ *                         data/); coauthor-cs and amazon-photo are confirmed by independent manifests
+ *                         that name the same hash for the gnn-benchmark file;
+ *   ppi                   the checksum GraphMLDatasets.jl pins for data.dgl.ai/dataset/ppi.zip, with the
+ *                         size from an independent manifest of the same file.
+ * PubMed's file could not be read anywhere, so it has neither: its hash is recorded at the first
+ * download and later downloads are compared with it (download.ts).
  */
 
 export type CatalogFormat = 'npz' | 'ppi' | 'spec';
@@ -16,10 +26,10 @@ export interface CatalogEntry {
   readonly format: CatalogFormat;
   /** where it is downloaded from; null for synthetic entries */
   readonly url: string | null;
-  /** sha256 of the downloaded file when known; unknown hashes are recorded on first download */
+  /** sha256 of the downloaded file when published; unknown hashes are recorded on first download */
   readonly sha256: string | null;
-  /** approximate download size, for display */
-  readonly sizeHint: string;
+  /** exact size of the downloaded file in bytes, when published */
+  readonly bytes: number | null;
   readonly citation: string;
   /** generator spec of a synthetic entry */
   readonly spec?: string;
@@ -43,7 +53,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     format: 'npz',
     url: `${GNN_BENCHMARK}/cora.npz`,
     sha256: '068e22d90c3849b4057dfb05851741428992af058efcd4e7ebb4186f3d581de2',
-    sizeHint: '0.5 MB',
+    bytes: 540_580,
     citation: `McCallum et al., "Automating the Construction of Internet Portals with Machine Learning", Information Retrieval 2000; ${SHCHUR}`,
   },
   {
@@ -52,8 +62,8 @@ export const CATALOG: readonly CatalogEntry[] = [
     task: 'multiclass',
     format: 'npz',
     url: `${GNN_BENCHMARK}/citeseer.npz`,
-    sha256: null,
-    sizeHint: 'about 1 MB',
+    sha256: '280278b21b434c047922e8389518861416fb3ad39389c27865ff0e6bbb0aaab7',
+    bytes: 1_348_784,
     citation: `Sen et al., "Collective Classification in Network Data", AI Magazine 2008; ${SHCHUR}`,
   },
   {
@@ -63,7 +73,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     format: 'npz',
     url: `${GNN_BENCHMARK}/pubmed.npz`,
     sha256: null,
-    sizeHint: 'a few MB',
+    bytes: null,
     citation: `Namata et al., "Query-driven Active Surveying for Collective Classification", MLG workshop 2012; ${SHCHUR}`,
   },
   {
@@ -72,8 +82,8 @@ export const CATALOG: readonly CatalogEntry[] = [
     task: 'multiclass',
     format: 'npz',
     url: `${GNN_BENCHMARK}/amazon_electronics_computers.npz`,
-    sha256: null,
-    sizeHint: 'a few MB',
+    sha256: '736ba1d9fd85eac2da83a5ad25c463f04b0031a6ca01563f90a7099d9e8ffb2c',
+    bytes: 31_921_488,
     citation: `McAuley et al., "Image-based Recommendations on Styles and Substitutes", SIGIR 2015; ${SHCHUR}`,
   },
   {
@@ -82,8 +92,8 @@ export const CATALOG: readonly CatalogEntry[] = [
     task: 'multiclass',
     format: 'npz',
     url: `${GNN_BENCHMARK}/amazon_electronics_photo.npz`,
-    sha256: null,
-    sizeHint: 'a few MB',
+    sha256: 'bdb1feb8e6ff42ee44024b04479145029c563fd42fc31bff80af20887ba0439a',
+    bytes: 17_113_960,
     citation: `McAuley et al., "Image-based Recommendations on Styles and Substitutes", SIGIR 2015; ${SHCHUR}`,
   },
   {
@@ -92,8 +102,8 @@ export const CATALOG: readonly CatalogEntry[] = [
     task: 'multiclass',
     format: 'npz',
     url: `${GNN_BENCHMARK}/ms_academic_cs.npz`,
-    sha256: null,
-    sizeHint: 'tens of MB',
+    sha256: '933c745734e78908c7eb77172a673fee0503f30e26e5a99b36814d88534c42e3',
+    bytes: 12_835_626,
     citation: `Microsoft Academic Graph, KDD Cup 2016; ${SHCHUR}`,
   },
   {
@@ -102,8 +112,8 @@ export const CATALOG: readonly CatalogEntry[] = [
     task: 'multiclass',
     format: 'npz',
     url: `${GNN_BENCHMARK}/ms_academic_phy.npz`,
-    sha256: null,
-    sizeHint: 'tens of MB',
+    sha256: 'e4d68468eba5fb8f6b280ffd406bd53e6e4295ba1dd2967d6fe99b978e4b3375',
+    bytes: 16_374_005,
     citation: `Microsoft Academic Graph, KDD Cup 2016; ${SHCHUR}`,
   },
   {
@@ -112,8 +122,8 @@ export const CATALOG: readonly CatalogEntry[] = [
     task: 'multilabel',
     format: 'ppi',
     url: 'https://data.dgl.ai/dataset/ppi.zip',
-    sha256: null,
-    sizeHint: 'tens of MB or more',
+    sha256: '1f5b2b09ac0f897fa6aa1338c64ab75a5473674cbba89380120bede8cddb2a6a',
+    bytes: 7_088_822,
     citation:
       'Zitnik & Leskovec, "Predicting Multicellular Function through Multi-layer Tissue Networks", Bioinformatics 2017; ' +
       'Hamilton et al., "Inductive Representation Learning on Large Graphs", NeurIPS 2017',
@@ -125,7 +135,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     format: 'spec',
     url: null,
     sha256: null,
-    sizeHint: 'generated',
+    bytes: null,
     citation: 'Deshpande et al., "Contextual Stochastic Block Models", NeurIPS 2018',
     spec: DEMO_SPEC,
   },

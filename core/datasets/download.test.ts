@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { downloadDataset, readHashes, type DownloadProgress } from './download';
+import { findCatalogEntry } from './catalog';
+import { downloadDataset, downloadEntry, readHashes, type DownloadProgress } from './download';
 import { loadDataset } from './load';
 import type { NpyArray } from './npy';
 
@@ -50,7 +51,7 @@ function ppiZip(): Buffer {
 
 const realCora = existsSync(CORA) ? readFileSync(CORA) : null;
 const bodies: Record<string, Buffer> = {
-  'citeseer.npz': toyNpz(1),
+  'pubmed.npz': toyNpz(1),
   'cora.npz': toyNpz(1),
   'ppi.zip': ppiZip(),
 };
@@ -118,50 +119,51 @@ describe('downloadDataset', () => {
   it('streams to the cache with progress events and records an unknown hash', async () => {
     const cacheDir = freshCache();
     const events: DownloadProgress[] = [];
-    const result = await downloadDataset('citeseer', { cacheDir, baseUrl: `${base}/ok`, onProgress: (p) => events.push({ ...p }) });
-    const expected = bodies['citeseer.npz'];
+    const result = await downloadDataset('pubmed', { cacheDir, baseUrl: `${base}/ok`, onProgress: (p) => events.push({ ...p }) });
+    const expected = bodies['pubmed.npz'];
     expect(result.bytes).toBe(expected.length);
     expect(result.sha256).toBe(sha256(expected));
     expect(result.hashCheck).toBe('recorded');
     expect(result.warning).toBeNull();
-    expect(result.path).toBe(join(cacheDir, 'citeseer.npz'));
+    expect(result.path).toBe(join(cacheDir, 'pubmed.npz'));
     expect(Buffer.compare(readFileSync(result.path), expected)).toBe(0);
-    expect(listing(cacheDir)).toEqual(['citeseer.npz', 'hashes.json']);
-    expect(readHashes(cacheDir).citeseer.sha256).toBe(sha256(expected));
+    expect(listing(cacheDir)).toEqual(['hashes.json', 'pubmed.npz']);
+    expect(readHashes(cacheDir).pubmed.sha256).toBe(sha256(expected));
 
     expect(events.length).toBeGreaterThanOrEqual(2);
     expect(events.every((e) => e.totalBytes === expected.length)).toBe(true);
     for (let i = 1; i < events.length; i++) expect(events[i].receivedBytes).toBeGreaterThanOrEqual(events[i - 1].receivedBytes);
     expect(events.at(-1)!.receivedBytes).toBe(expected.length);
 
-    const dataset = await loadDataset('citeseer', { cacheDir });
+    const dataset = await loadDataset('pubmed', { cacheDir });
     expect(dataset.graphs[0].graph.numNodes).toBe(3);
   });
 
   it('matches later downloads against the recorded hash and warns (without failing) when one differs', async () => {
     const cacheDir = freshCache();
-    await downloadDataset('citeseer', { cacheDir, baseUrl: `${base}/ok` });
-    const again = await downloadDataset('citeseer', { cacheDir, baseUrl: `${base}/ok` });
+    await downloadDataset('pubmed', { cacheDir, baseUrl: `${base}/ok` });
+    const again = await downloadDataset('pubmed', { cacheDir, baseUrl: `${base}/ok` });
     expect(again.hashCheck).toBe('matches-recorded');
     expect(again.warning).toBeNull();
-    const changed = await downloadDataset('citeseer', { cacheDir, baseUrl: `${base}/alt` });
+    const changed = await downloadDataset('pubmed', { cacheDir, baseUrl: `${base}/alt` });
     expect(changed.hashCheck).toBe('differs-from-recorded');
-    expect(changed.warning).toMatch(/dataset 'citeseer' differs from the first download/);
-    expect(readHashes(cacheDir).citeseer.sha256).toBe(sha256(bodies['citeseer.npz']));
+    expect(changed.warning).toMatch(/dataset 'pubmed' differs from the first download/);
+    expect(readHashes(cacheDir).pubmed.sha256).toBe(sha256(bodies['pubmed.npz']));
   });
 
   it('handles a response without Content-Length', async () => {
     const cacheDir = freshCache();
     const events: DownloadProgress[] = [];
-    const result = await downloadDataset('citeseer', { cacheDir, baseUrl: `${base}/chunked`, onProgress: (p) => events.push({ ...p }) });
-    expect(result.bytes).toBe(bodies['citeseer.npz'].length);
+    const result = await downloadDataset('pubmed', { cacheDir, baseUrl: `${base}/chunked`, onProgress: (p) => events.push({ ...p }) });
+    expect(result.bytes).toBe(bodies['pubmed.npz'].length);
     expect(events.every((e) => e.totalBytes === null)).toBe(true);
   });
 
   it('refuses a checksum mismatch against a known hash and leaves nothing behind', async () => {
     const cacheDir = freshCache();
     await expectUserRejection(
-      downloadDataset('cora', { cacheDir, baseUrl: `${base}/ok` }),
+      // the published size, other bytes: the hash catches it
+      downloadEntry({ ...findCatalogEntry('cora')!, bytes: bodies['cora.npz'].length }, { cacheDir, baseUrl: `${base}/ok` }),
       /download of 'cora' failed the checksum: expected sha256 068e22d90c3849b4057dfb05851741428992af058efcd4e7ebb4186f3d581de2, got [0-9a-f]{64}/,
     );
     expect(listing(cacheDir)).toEqual([]);
@@ -169,20 +171,20 @@ describe('downloadDataset', () => {
 
   it('refuses a truncated transfer and leaves nothing behind', async () => {
     const cacheDir = freshCache();
-    await expectUserRejection(downloadDataset('citeseer', { cacheDir, baseUrl: `${base}/trunc` }), /download of 'citeseer' (was interrupted after \d+ bytes|is truncated)/);
+    await expectUserRejection(downloadDataset('pubmed', { cacheDir, baseUrl: `${base}/trunc` }), /download of 'pubmed' (was interrupted after \d+ bytes|is truncated)/);
     expect(listing(cacheDir)).toEqual([]);
   });
 
   it('reports HTTP errors and leaves nothing behind', async () => {
     const cacheDir = freshCache();
-    await expectUserRejection(downloadDataset('citeseer', { cacheDir, baseUrl: `${base}/error` }), /download of 'citeseer' failed: HTTP 500 Internal Server Error from http:\/\/127\.0\.0\.1:\d+\/error\/citeseer\.npz/);
+    await expectUserRejection(downloadDataset('pubmed', { cacheDir, baseUrl: `${base}/error` }), /download of 'pubmed' failed: HTTP 500 Internal Server Error from http:\/\/127\.0\.0\.1:\d+\/error\/pubmed\.npz/);
     expect(listing(cacheDir)).toEqual([]);
   });
 
   it('can be cancelled mid-transfer, leaving nothing behind', async () => {
     const cacheDir = freshCache();
     const controller = new AbortController();
-    const download = downloadDataset('citeseer', {
+    const download = downloadDataset('pubmed', {
       cacheDir,
       baseUrl: `${base}/hang`,
       signal: controller.signal,
@@ -190,13 +192,13 @@ describe('downloadDataset', () => {
         if (p.receivedBytes > 0) controller.abort();
       },
     });
-    await expectUserRejection(download, /download of 'citeseer' was cancelled/);
+    await expectUserRejection(download, /download of 'pubmed' was cancelled/);
     expect(listing(cacheDir)).toEqual([]);
   });
 
   it('does not cache (or record the hash of) a file that is not a dataset', async () => {
     const cacheDir = freshCache();
-    await expectUserRejection(downloadDataset('citeseer', { cacheDir, baseUrl: `${base}/garbage` }), /downloaded file for 'citeseer' is not a valid dataset: citeseer\.npz: not a ZIP archive/);
+    await expectUserRejection(downloadDataset('pubmed', { cacheDir, baseUrl: `${base}/garbage` }), /downloaded file for 'pubmed' is not a valid dataset: pubmed\.npz: not a ZIP archive/);
     expect(listing(cacheDir)).toEqual([]);
   });
 
@@ -206,13 +208,14 @@ describe('downloadDataset', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     const cacheDir = freshCache();
-    await expectUserRejection(downloadDataset('citeseer', { cacheDir, baseUrl: `http://127.0.0.1:${port}` }), /download of 'citeseer' failed: cannot reach http:\/\/127\.0\.0\.1/);
+    await expectUserRejection(downloadDataset('pubmed', { cacheDir, baseUrl: `http://127.0.0.1:${port}` }), /download of 'pubmed' failed: cannot reach http:\/\/127\.0\.0\.1/);
     expect(listing(cacheDir)).toEqual([]);
   });
 
   it('extracts only the PPI files of the zip into a folder', async () => {
     const cacheDir = freshCache();
-    const result = await downloadDataset('ppi', { cacheDir, baseUrl: `${base}/ok` });
+    // a toy zip: the real file's published size and hash are taken off the entry
+    const result = await downloadEntry({ ...findCatalogEntry('ppi')!, sha256: null, bytes: null }, { cacheDir, baseUrl: `${base}/ok` });
     expect(result.path).toBe(join(cacheDir, 'ppi'));
     expect(listing(cacheDir)).toEqual(['hashes.json', 'ppi']);
     expect(listing(result.path)).toEqual(
@@ -222,6 +225,12 @@ describe('downloadDataset', () => {
     const dataset = await loadDataset('ppi', { cacheDir });
     expect(dataset.graphs).toHaveLength(4);
     expect(dataset.graphSplit).toEqual({ train: [0, 1], val: [2], test: [3] });
+  });
+
+  it('refuses a file whose size is not the published one, leaving the cache empty', async () => {
+    const cacheDir = freshCache();
+    await expectUserRejection(downloadDataset('ppi', { cacheDir, baseUrl: `${base}/ok` }), new RegExp(`download of 'ppi' has ${bodies['ppi.zip'].length} bytes where the catalog expects 7088822`));
+    expect(listing(cacheDir)).toEqual([]);
   });
 
   it('refuses names that cannot be downloaded', async () => {

@@ -62,6 +62,12 @@ export async function downloadDataset(name: string, options: DownloadOptions): P
     const known = CATALOG.filter((e) => e.url).map((e) => e.name).join(', ');
     throw new UserError(`unknown dataset '${name}'; downloadable datasets: ${known}`);
   }
+  return downloadEntry(entry, options);
+}
+
+/** Downloads one catalog entry (its published size and hash, when it has them, are checked). */
+export async function downloadEntry(entry: CatalogEntry, options: DownloadOptions): Promise<DownloadResult> {
+  const { name } = entry;
   if (!entry.url) throw new UserError(`dataset '${name}' is generated on the fly; there is nothing to download`);
   const { cacheDir } = options;
   mkdirSync(cacheDir, { recursive: true });
@@ -71,6 +77,9 @@ export async function downloadDataset(name: string, options: DownloadOptions): P
   const tempDir = join(cacheDir, `.extract-${name}-${stamp}`);
   try {
     const { bytes, sha256 } = await fetchToFile(entry, url, tempFile, options);
+    if (entry.bytes !== null && bytes !== entry.bytes) {
+      throw new UserError(`download of '${name}' has ${bytes} bytes where the catalog expects ${entry.bytes}: the file at ${url} is not the published one`);
+    }
     const { hashCheck, warning } = checkHash(entry, sha256, cacheDir);
     const path = cachedDatasetPath(cacheDir, name, entry.format === 'ppi' ? 'ppi' : 'npz');
     if (entry.format === 'ppi') {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../random';
 import { kernelGraphOps } from '../tensor/graph-ops-kernels';
-import { referenceGraphOps } from '../tensor/graph-ops-reference';
+import { referenceGraphOps } from '../tensor/graph-ops-native';
 import { alignmentMatrix } from './alignment-matrix';
 import { structureDistance, structureTarget } from './local-structure';
 import { flat, naiveStructureDistance, randomRows, unevenGraph, type Rows } from './testing/naive';

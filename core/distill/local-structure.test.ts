@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../errors';
 import { Rng } from '../random';
 import { kernelGraphOps } from '../tensor/graph-ops-kernels';
-import { referenceGraphOps } from '../tensor/graph-ops-reference';
+import { referenceGraphOps } from '../tensor/graph-ops-native';
 import {
   disposeTargets,
   localStructureLog,

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../random';
-import { dropout } from './dropout';
+import { dropout, dropoutValues } from './dropout';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -31,5 +31,14 @@ describe('dropout', () => {
     const lone = Array.from({ length: 20 }, (_, seed) => dropout(single, 0.5, new Rng(seed)).dataSync()[0]);
     expect(new Set(lone)).toEqual(new Set([0, 2]));
     expect(dropout(x, 0, new Rng(4))).toBe(x);
+  });
+
+  it('drops a sparse matrix’s stored values with the same law, scaling the survivors', () => {
+    const values = Float32Array.from({ length: 20_000 }, (_, i) => 1 + (i % 7));
+    const dropped = dropoutValues(values, 0.3, new Rng(2));
+    const zeros = dropped.filter((v) => v === 0).length / dropped.length;
+    expect(Math.abs(zeros - 0.3)).toBeLessThan(0.015);
+    dropped.forEach((v, i) => expect(v === 0 || Math.abs(v - values[i] / 0.7) < 1e-4 * values[i]).toBe(true));
+    expect(dropoutValues(values, 0, new Rng(2))).toBe(values);
   });
 });

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CsrGraph } from '../graph/csr';
 import type { Rng } from '../random';
-import type { GraphOps } from '../tensor/graph-ops';
+import { edgeAttention, type GraphOps } from '../tensor/graph-ops';
 import { matMul } from '../tensor/matmul';
+import { project, type LayerInput } from '../tensor/sparse-rows';
 import { dropout } from './dropout';
 import { glorotMatrix, glorotUniform, xavierNormal, zerosVariable } from './init';
 import type { GraphLayer, LayerContext } from './layer';
@@ -33,6 +34,10 @@ const RELU_GAIN = Math.SQRT2;
  * heads concatenated or averaged. The residual is always a projection, also when widths agree,
  * like the peer's, so both have the same parameters. The bias (absent under the authors' init) is
  * added after merging the heads.
+ *
+ * All heads' a_lᵀ z_u and a_rᵀ z_u come from one product z · A, A [H·D, 2H] block-diagonal with
+ * a_l's heads in its first H columns and a_r's in the last H: one dense kernel instead of a
+ * broadcast multiply and a sum over [N, H, D] (and their gradients) per side.
  */
 export class GatLayer implements GraphLayer {
   readonly parameters: ReadonlyMap<string, tf.Variable>;
@@ -73,19 +78,32 @@ export class GatLayer implements GraphLayer {
     this.parameters = new Map(parameters);
   }
 
-  forward(graph: CsrGraph, x: tf.Tensor2D, context: LayerContext): tf.Tensor2D {
+  forward(graph: CsrGraph, x: LayerInput, context: LayerContext): tf.Tensor2D {
     const { heads, headWidth } = this.shape;
-    const n = x.shape[0];
-    const z = matMul(x, this.weight as tf.Tensor2D, { constantLeft: context.constantInput }); // [N, H·D]
-    const zByHead = tf.reshape(z, [n, heads, headWidth]);
-    const scoreSource = tf.sum(tf.mul(zByHead, this.attentionSource), 2) as tf.Tensor2D; // a_lᵀ z_u, [N, H]
-    const scoreTarget = tf.sum(tf.mul(zByHead, this.attentionTarget), 2) as tf.Tensor2D; // a_rᵀ z_v
-    const logits = tf.leakyRelu(this.ops.edgeAdd(graph, scoreSource, scoreTarget), 0.2); // [E, H]
-    let attention = this.ops.edgeSoftmax(graph, logits);
+    const z = project(x, this.weight as tf.Tensor2D); // [N, H·D]
+    const n = z.shape[0];
+    const scores = matMul(z, this.attentionMatrix()); // [N, 2H]: a_lᵀ z_u, then a_rᵀ z_v
+    const [scoreSource, scoreTarget] = tf.split(scores, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+    let attention = edgeAttention(this.ops, graph, scoreSource, scoreTarget, 0.2); // [E, H]
     if (context.training) attention = dropout(attention, this.shape.attentionDropout, context.rng);
     let out = this.ops.spmm(graph, z, attention);
-    if (this.residualWeight) out = tf.add(out, matMul(x, this.residualWeight as tf.Tensor2D, { constantLeft: context.constantInput }));
+    if (this.residualWeight) out = tf.add(out, project(x, this.residualWeight as tf.Tensor2D));
     if (this.shape.mergeHeads === 'mean') out = tf.mean(tf.reshape(out, [n, heads, headWidth]), 1) as tf.Tensor2D;
     return this.bias ? tf.add(out, this.bias) : out;
   }
+
+  /** [H·D, 2H]: column h holds a_l's head h in rows h·D .. (h+1)·D, column H + h likewise a_r's; zeros elsewhere. */
+  private attentionMatrix(): tf.Tensor2D {
+    const { heads, headWidth } = this.shape;
+    const mask = tf.tensor2d(blockDiagonalMask(heads, headWidth), [heads * headWidth, heads]);
+    const block = (a: tf.Variable) => tf.mul(tf.reshape(a, [heads * headWidth, 1]), mask);
+    return tf.concat([block(this.attentionSource), block(this.attentionTarget)], 1) as tf.Tensor2D;
+  }
+}
+
+/** [H·D, H] with 1 where row r belongs to head column ⌊r / D⌋. */
+function blockDiagonalMask(heads: number, headWidth: number): Float32Array {
+  const mask = new Float32Array(heads * headWidth * heads);
+  for (let r = 0; r < heads * headWidth; r++) mask[r * heads + Math.floor(r / headWidth)] = 1;
+  return mask;
 }

@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { CsrGraph } from '../graph/csr';
 import type { Rng } from '../random';
 import type { GraphOps } from '../tensor/graph-ops';
-import { matMul } from '../tensor/matmul';
+import { project, type LayerInput } from '../tensor/sparse-rows';
 import type { EdgeWeightCache } from './edge-weights';
 import { glorotMatrix, zerosVariable } from './init';
-import type { GraphLayer, LayerContext } from './layer';
+import type { GraphLayer } from './layer';
 
 /**
  * Graph convolution (Kipf & Welling): out = D^-½ (A+I) D^-½ · X W + b, the self-loops being part of
@@ -32,9 +32,9 @@ export class GcnLayer implements GraphLayer {
     ]);
   }
 
-  forward(graph: CsrGraph, x: tf.Tensor2D, context: LayerContext): tf.Tensor2D {
+  forward(graph: CsrGraph, x: LayerInput): tf.Tensor2D {
     const normalisedAdjacency = this.edgeWeights.get(graph, 'gcn');
-    const xw = matMul(x, this.weight as tf.Tensor2D, { constantLeft: context.constantInput });
+    const xw = project(x, this.weight as tf.Tensor2D);
     return tf.add(this.ops.spmm(graph, xw, normalisedAdjacency), this.bias);
   }
 }

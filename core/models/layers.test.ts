@@ -33,7 +33,7 @@ const GRAPHS: [string, () => CsrGraph][] = [
 function runLayer(layer: GraphLayer, graph: CsrGraph, x: Matrix, seed: number) {
   randomiseVariables(layer.parameters.values(), new Rng(seed));
   const input = tf.tensor2d(x);
-  const output = layer.forward(graph, input, { training: false, rng: new Rng(0), constantInput: false });
+  const output = layer.forward(graph, input, { training: false, rng: new Rng(0) });
   const result = { actual: toMatrix(output), p: variableValues(layer.parameters) };
   tf.dispose([input, output]);
   return result;
@@ -117,10 +117,10 @@ describe('GAT attention dropout', () => {
       new Rng(7),
     );
     const x = tf.tensor2d(randomMatrix(new Rng(8), graph.numNodes, 4));
-    const evalA = toMatrix(layer.forward(graph, x, { training: false, rng: new Rng(1), constantInput: false }));
-    const evalB = toMatrix(layer.forward(graph, x, { training: false, rng: new Rng(2), constantInput: false }));
-    const trainA = toMatrix(layer.forward(graph, x, { training: true, rng: new Rng(1), constantInput: false }));
-    const trainAgain = toMatrix(layer.forward(graph, x, { training: true, rng: new Rng(1), constantInput: false }));
+    const evalA = toMatrix(layer.forward(graph, x, { training: false, rng: new Rng(1) }));
+    const evalB = toMatrix(layer.forward(graph, x, { training: false, rng: new Rng(2) }));
+    const trainA = toMatrix(layer.forward(graph, x, { training: true, rng: new Rng(1) }));
+    const trainAgain = toMatrix(layer.forward(graph, x, { training: true, rng: new Rng(1) }));
     expect(evalB).toEqual(evalA);
     expect(trainAgain).toEqual(trainA);
     expect(maxRelativeError(trainA, evalA)).toBeGreaterThan(1e-3);

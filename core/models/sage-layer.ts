@@ -3,9 +3,10 @@ import type { CsrGraph } from '../graph/csr';
 import type { Rng } from '../random';
 import type { GraphOps } from '../tensor/graph-ops';
 import { matMul } from '../tensor/matmul';
+import { project, type LayerInput } from '../tensor/sparse-rows';
 import type { EdgeWeightCache } from './edge-weights';
 import { glorotMatrix, zerosVariable } from './init';
-import type { GraphLayer, LayerContext } from './layer';
+import type { GraphLayer } from './layer';
 import type { SageAggregator } from './types';
 
 /**
@@ -50,17 +51,16 @@ export class SageLayer implements GraphLayer {
     this.parameters = new Map(parameters);
   }
 
-  forward(graph: CsrGraph, x: tf.Tensor2D, context: LayerContext): tf.Tensor2D {
-    const constantLeft = context.constantInput;
-    const self = matMul(x, this.weightSelf as tf.Tensor2D, { constantLeft });
-    return tf.add(tf.add(self, this.neighbourTerm(graph, x, constantLeft)), this.bias);
+  forward(graph: CsrGraph, x: LayerInput): tf.Tensor2D {
+    const self = project(x, this.weightSelf as tf.Tensor2D);
+    return tf.add(tf.add(self, this.neighbourTerm(graph, x)), this.bias);
   }
 
-  private neighbourTerm(graph: CsrGraph, x: tf.Tensor2D, constantLeft: boolean): tf.Tensor2D {
+  private neighbourTerm(graph: CsrGraph, x: LayerInput): tf.Tensor2D {
     if (this.aggregator === 'pool') {
-      const projected = tf.relu(tf.add(matMul(x, this.poolWeight! as tf.Tensor2D, { constantLeft }), this.poolBias!)) as tf.Tensor2D;
+      const projected = tf.relu(tf.add(project(x, this.poolWeight! as tf.Tensor2D), this.poolBias!)) as tf.Tensor2D;
       return matMul(this.ops.neighbourMax(graph, projected), this.weightNeighbour as tf.Tensor2D);
     }
-    return this.ops.spmm(graph, matMul(x, this.weightNeighbour as tf.Tensor2D, { constantLeft }), this.edgeWeights.get(graph, 'mean'));
+    return this.ops.spmm(graph, project(x, this.weightNeighbour as tf.Tensor2D), this.edgeWeights.get(graph, 'mean'));
   }
 }

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../errors';
 import { Rng } from '../random';
 import type { GraphOps } from '../tensor/graph-ops';
+import { sparseFormOf } from '../tensor/sparse-rows';
 import { createStudent } from './student';
 import { studentDense } from './testing/dense-reference';
 import {
@@ -150,6 +151,35 @@ function trainLogits(student: ReturnType<typeof createStudent>, features: tf.Ten
   tf.dispose([out.logits, ...out.hidden]);
   return values;
 }
+
+describe('students on sparse input features (bag of words)', () => {
+  // 2% non-zero: under the density limit, so the first layer multiplies the CSR form
+  const sparseValues = featureValues.map((row, v) => row.map((value, f) => ((v * IN + f) % 50 === 0 ? value : 0)));
+
+  it.each(VARIANTS)('%s: matches the dense float64 reference in eval mode', (_variant, config) => {
+    const ops = GRAPH_OPS_UNDER_TEST[0];
+    const student = createStudent(config, ops, new Rng(2));
+    randomiseVariables(student.trainableVariables(), new Rng(3));
+    const expected = studentDense(student.config, graph, sparseValues, student.getWeights());
+    const features = tf.tensor2d(sparseValues);
+    expect(sparseFormOf(features)).not.toBeNull();
+    const { logits, hidden } = student.forward(graph, features, { training: false });
+    expect(maxRelativeError(toMatrix(logits), expected.logits)).toBeLessThan(1e-5);
+    hidden.forEach((h, l) => expect(maxRelativeError(toMatrix(h), expected.hidden[l])).toBeLessThan(1e-5));
+    tf.dispose([features, logits, ...hidden]);
+    student.dispose();
+  });
+
+  it('trains on the sparse form: train mode draws dropout on the stored values and still gives [N, C] logits', () => {
+    const config: StudentConfigInput = { model: 'gcn', inFeatures: IN, numClasses: CLASSES, layers: 1, hidden: 4, dropout: 0.5 };
+    const student = createStudent(config, GRAPH_OPS_UNDER_TEST[0], new Rng(4));
+    const features = tf.tensor2d(sparseValues);
+    const { grads } = tf.variableGrads(() => student.forward(graph, features, { training: true, rng: new Rng(5) }).logits.square().sum() as tf.Scalar);
+    expect(Object.keys(grads)).toHaveLength(student.trainableVariables().length);
+    tf.dispose([features, ...Object.values(grads)]);
+    student.dispose();
+  });
+});
 
 describe('student checks', () => {
   const [ops] = GRAPH_OPS_UNDER_TEST;

@@ -4,7 +4,8 @@ import type { CsrGraph } from '../graph/csr';
 import type { Rng } from '../random';
 import type { GraphOps } from '../tensor/graph-ops';
 import { validateStudentConfig } from './config';
-import { dropout } from './dropout';
+import { sparseFormOf, withValues, type LayerInput } from '../tensor/sparse-rows';
+import { dropout, dropoutValues } from './dropout';
 import { EdgeWeightCache } from './edge-weights';
 import { GatLayer } from './gat-layer';
 import { GcnLayer } from './gcn-layer';
@@ -100,19 +101,25 @@ class GnnStudent implements Student {
     this.checkAlive();
     this.checkFeatures(graph, features);
     const { dropout: rate, activation } = this.config;
-    const context: LayerContext = { training: options.training, rng: options.rng ?? this.dropoutRng, constantInput: false };
+    const context: LayerContext = { training: options.training, rng: options.rng ?? this.dropoutRng };
     const dropped = (x: tf.Tensor2D) => (context.training ? dropout(x, rate, context.rng) : x);
     const activate = activation === 'elu' ? tf.elu : tf.relu;
+    // sparse inputs (bag of words) enter the first layer in CSR form, dropout on their non-zeros
+    const sparse = sparseFormOf(features);
+    const input = (): LayerInput => {
+      if (!sparse) return dropped(features);
+      return context.training ? withValues(sparse, dropoutValues(sparse.values, rate, context.rng)) : sparse;
+    };
 
     const [logits, ...hidden] = tf.tidy(() => {
       const preActivations: tf.Tensor2D[] = [];
-      let h = features;
-      for (const [l, layer] of this.hiddenLayers.entries()) {
-        const z = layer.forward(graph, dropped(h), { ...context, constantInput: l === 0 });
+      let h: tf.Tensor2D | null = null;
+      for (const layer of this.hiddenLayers) {
+        const z = layer.forward(graph, h === null ? input() : dropped(h), context);
         preActivations.push(z);
         h = activate(z);
       }
-      return [this.outputLayer.forward(graph, dropped(h), context), ...preActivations];
+      return [this.outputLayer.forward(graph, h === null ? input() : dropped(h), context), ...preActivations];
     });
     return { logits, hidden };
   }

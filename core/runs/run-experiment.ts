@@ -8,6 +8,7 @@ import { datasetSha256 } from '../datasets/canonical';
 import type { AlignmentMatrix, ConvergenceUpdate, ExperimentStore, RecordedEpoch, RunInfoUpdate } from '../store';
 import type { EpochMetricRow, EventLevel, RunStatus } from '../../contract/api';
 import { getGraphOps, initBackend, type BackendPreference, type BackendReport } from '../tensor/backend';
+import { checkFitsWasmHeap, explainWasmFailure, type TrainingSize } from '../tensor/wasm-heap';
 import { parseRunConfig, refuseUnrunnableConfig } from '../train/run-config';
 import { trainStudents, type TrainOutcome } from '../train/trainer';
 import { prepareTrainingData, type TrainingData } from '../train/training-data';
@@ -92,6 +93,8 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   // Everything that can refuse the config (plan, split) runs before a run is recorded or claimed.
   const data = prepareTrainingData(dataset, config, new Rng(config.seed).fork('split'));
   try {
+    // tfjs-wasm's 32-bit heap: a run that cannot fit is refused, naming the size and what to use instead
+    if (backend.backend === 'wasm') checkFitsWasmHeap(trainingSize(config, data));
     const runId = (existing ?? store.createRun(newRunRecord(config, { group: options.group ?? null }))).id;
     // The claim comes first: it is refused while another process runs this run, before anything
     // of that run is changed.
@@ -154,7 +157,8 @@ export async function trainClaimed(
     store.logEvent(runId, 'info', 'status', `${outcome.status} after ${outcome.epochsDone} epochs`, { epochMsMedian: outcome.epochMsMedian });
     store.setStatus(runId, outcome.status);
     return outcome;
-  } catch (error) {
+  } catch (thrown) {
+    const error = options.report.backend === 'wasm' ? explainWasmFailure(thrown, trainingSize(config, options.data)) : thrown;
     const message = (error as Error).message ?? String(error);
     try {
       store.logEvent(runId, 'error', 'failure', message);
@@ -167,4 +171,15 @@ export async function trainClaimed(
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort);
   }
+}
+
+/** The largest batch's size and the model's width, for memory estimates. */
+function trainingSize(config: RunConfig, data: TrainingData): TrainingSize {
+  const graphs = data.trainBatches.map((b) => b.graph);
+  return {
+    nodes: Math.max(...graphs.map((g) => g.numNodes)),
+    edges: Math.max(...graphs.map((g) => g.sources.length)),
+    hiddenWidth: config.model === 'gat' ? config.hidden * config.heads : config.hidden,
+    heads: config.model === 'gat' ? config.heads : 1,
+  };
 }

@@ -26,11 +26,16 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** The Content-Type of a built UI file, by extension (also used by the desktop's app:// protocol). */
+export function contentTypeOf(path: string): string {
+  return CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
+}
+
 const NOT_BUILT_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Alignahead Workbench</title></head>
 <body><h1>Alignahead Workbench</h1>
 <p>The server is running, but the user interface has not been built yet.</p>
-<p>Run <code>npm run build:renderer</code> in the project folder, then reload this page.</p>
+<p>Run <code>npm run build:renderer</code> in the project folder (<code>npm start</code> builds it for you), then reload this page.</p>
 <p>The API answers at <code>/api/</code>.</p></body></html>
 `;
 
@@ -59,9 +64,8 @@ export function serveStatic(res: ServerResponse, staticDir: string | null, pathn
 }
 
 function sendFile(res: ServerResponse, file: string, headOnly: boolean): void {
-  const type = CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
   res.statusCode = 200;
-  res.setHeader('Content-Type', type);
+  res.setHeader('Content-Type', contentTypeOf(file));
   res.setHeader('Content-Length', statSync(file).size);
   // index.html names the hashed assets: it must never be cached; the assets may be.
   res.setHeader('Cache-Control', file.endsWith('index.html') ? 'no-store' : 'public, max-age=3600');

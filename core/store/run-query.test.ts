@@ -78,6 +78,9 @@ describe('search', () => {
     expect(ids('tau')).toEqual(naive((r) => store.getRun(r.id)!.notes.includes('tau')));
     expect(ids('sweep cora')).toEqual(naive((r) => (r.group ?? '').includes('sweep') && r.dataset === 'cora'));
     expect(ids('id:7')).toEqual([7]);
+    store.updateRunInfo(9, { worker: 'gpu-box-1' });
+    expect(ids('worker:gpu-box')).toEqual([9]);
+    expect(ids('gpu-box-1')).toEqual([9]);
     expect(ids('7')).toEqual(naive((r) => r.id === 7 || r.seed === 7 || r.name.includes('7')));
   });
 

@@ -21,16 +21,17 @@ const SEARCH_FIELDS: Record<string, { sql: string; exact?: boolean }> = {
   tag: { sql: 'r.tags' },
   group: { sql: 'r.group_name' },
   notes: { sql: 'r.notes' },
+  worker: { sql: 'r.worker' },
   seed: { sql: 'r.seed', exact: true },
   id: { sql: 'r.id', exact: true },
 };
-const BARE_TERM_FIELDS = ['name', 'dataset', 'model', 'strategy', 'status', 'tag', 'group', 'notes'];
+const BARE_TERM_FIELDS = ['name', 'dataset', 'model', 'strategy', 'status', 'tag', 'group', 'notes', 'worker'];
 
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
 
 /**
  * Search terms are whitespace-separated and must all match. `key:value` matches one field (name,
- * dataset, model, strategy, status, tag, group, notes as substrings; seed and id exactly); a bare
+ * dataset, model, strategy, status, tag, group, notes, worker as substrings; seed and id exactly); a bare
  * term, or one whose key is none of those (a spec such as csbm:200:800:3), matches any text field as
  * a substring, or the id or seed when it is a number. Case-insensitive; LIKE wildcards are literal.
  */

@@ -189,6 +189,8 @@ function runSummaryOf(run: RunRecord, epochs: number, students: StudentBest[]): 
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
     students,
+    remote: run.queue !== null,
+    worker: run.worker,
   };
 }
 

@@ -35,7 +35,7 @@ export interface CreateRunInput {
  * A run as stored: what the run view shows (less the epoch count and the student summaries, which
  * live in their own tables), plus its dataset link, its owner and its heartbeat.
  */
-export interface RunRecord extends Omit<RunDetail, 'epochs' | 'students' | 'planPairs'> {
+export interface RunRecord extends Omit<RunDetail, 'epochs' | 'students' | 'planPairs' | 'remote'> {
   /** the run's identity across machines: kept when a history is imported elsewhere */
   uuid: string;
   datasetId: number | null;
@@ -78,7 +78,7 @@ export interface RunFilter {
   strategies?: string[];
   /**
    * whitespace-separated terms, all of which must match: `key:value` (name, dataset, model, strategy,
-   * status, tag, group, notes: substring; seed, id: exact) or a bare term (a substring of any text
+   * status, tag, group, notes, worker: substring; seed, id: exact) or a bare term (a substring of any text
    * field, or the id or seed); case-insensitive (core/store/run-query.ts)
    */
   search?: string;

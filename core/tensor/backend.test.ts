@@ -50,6 +50,15 @@ describe('initBackend', () => {
     expect(getGraphOps()).toBe(kernelGraphOps);
   });
 
+  it('forces the multicore engine, which computes on every kernel thread', async () => {
+    const report = await initBackend({ prefer: 'multicore' });
+    expect(report).toMatchObject({ backend: 'multicore', tfBackend: 'multicore', package: '@tensorflow/tfjs-backend-cpu', graphOps: 'kernels' });
+    expect(tf.getBackend()).toBe('multicore');
+    expect(getGraphOps()).toBe(kernelGraphOps);
+    expect(report.threads).toBe(kernelThreadCount());
+    expect(report.kernelThreads).toBe(kernelThreadCount());
+  });
+
   it('returns the same report for a repeated request and switches on a different one', async () => {
     const first = await initBackend({ prefer: 'cpu' });
     expect(await initBackend({ prefer: 'cpu' })).toBe(first);
@@ -78,7 +87,7 @@ describe('initBackend', () => {
   });
 
   it.skipIf(isInstalled('@tensorflow/tfjs-node') || isInstalled('@tensorflow/tfjs-node-gpu'))(
-    'in auto mode skips the missing TensorFlow bindings, saying why, and takes WebGPU only on a real GPU (else WASM, saying why not)',
+    'in auto mode skips the missing TensorFlow bindings, saying why, and takes WebGPU only on a real GPU (else the multicore engine, saying why not)',
     async () => {
       delete process.env[BACKEND_ENV_VAR];
       const report = await initBackend();
@@ -86,7 +95,7 @@ describe('initBackend', () => {
         expect(report).toMatchObject({ backend: 'webgpu', adapter, skipped: [{ backend: 'tensorflow-gpu', reason: 'not installed' }] });
         return;
       }
-      expect(report.backend).toBe('wasm');
+      expect(report.backend).toBe('multicore');
       expect(report.skipped).toEqual([
         { backend: 'tensorflow-gpu', reason: 'not installed' },
         { backend: 'webgpu', reason: expect.any(String) },

@@ -4,8 +4,9 @@ import { dirname, join } from 'node:path';
 import { UserError } from '../errors';
 import type { GraphOps } from './graph-ops';
 import { kernelGraphOps } from './graph-ops-kernels';
-import { nativeGraphOps } from './graph-ops-reference';
+import { nativeGraphOps } from './graph-ops-native';
 import { kernelThreadCount, startKernelThreads } from './parallel/kernel-threads';
+import { MULTICORE_BACKEND, registerMulticoreBackend } from './multicore/backend';
 import { installSegmentSumKernels } from './segment-sum-kernels';
 import { loadWebgpuBackend, type GpuAdapterReport } from './webgpu/device';
 import { webgpuGraphOps } from './webgpu/graph-ops-webgpu';
@@ -13,15 +14,16 @@ import { webgpuGraphOps } from './webgpu/graph-ops-webgpu';
 /**
  * Chooses the tfjs backend the workbench computes on, best first:
  * tfjs-node-gpu (TensorFlow with CUDA) → WebGPU (Dawn: Vulkan, Metal or D3D12; a real GPU only) →
- * tfjs-node (TensorFlow, CPU) → WASM (XNNPACK, SIMD) → the pure-JS 'cpu' backend. The TensorFlow
- * bindings and the WebGPU packages are optional dependencies: they are imported lazily and any
- * failure to load them (or a missing or software-only GPU adapter) is a reason to skip, never an
- * error, unless the user forced that backend; a forced webgpu accepts a software adapter. The graph
- * ops follow the backend: native tf ops on TensorFlow, our WGSL kernels on WebGPU, the project's
- * typed-array kernels elsewhere.
+ * tfjs-node (TensorFlow, CPU) → multicore (the workbench's own CPU engine: SIMD kernels on every
+ * core, tensors in JS memory; see multicore/backend.ts) → WASM (XNNPACK, SIMD, one thread, a 4 GiB
+ * heap) → the pure-JS 'cpu' backend. The TensorFlow bindings and the WebGPU packages are optional
+ * dependencies: they are imported lazily and any failure to load them (or a missing or software-only
+ * GPU adapter) is a reason to skip, never an error, unless the user forced that backend; a forced
+ * webgpu accepts a software adapter. The graph ops follow the backend: native tf ops on TensorFlow,
+ * our WGSL kernels on WebGPU, the project's typed-array kernels elsewhere.
  */
 
-export const BACKEND_NAMES = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'multicore', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 export type BackendPreference = 'auto' | BackendName;
 
@@ -135,6 +137,12 @@ const CANDIDATES: Candidate[] = [
     package: '@tensorflow/tfjs-node',
     load: () => loadTensorflowBinding('@tensorflow/tfjs-node'),
   },
+  {
+    name: 'multicore',
+    tfBackend: MULTICORE_BACKEND,
+    package: '@tensorflow/tfjs-backend-cpu',
+    load: async () => registerMulticoreBackend(),
+  },
   { name: 'wasm', tfBackend: 'wasm', package: '@tensorflow/tfjs-backend-wasm', load: loadWasm },
   { name: 'cpu', tfBackend: 'cpu', package: '@tensorflow/tfjs', load: async () => undefined },
 ];
@@ -161,6 +169,8 @@ async function activate(candidate: Candidate, forced: boolean): Promise<BackendR
   };
   if (graphOpsFor(candidate.tfBackend) === kernelGraphOps) {
     report.kernelThreads = kernelThreadCount() > 1 ? kernelThreadCount() : await startKernelThreads();
+    // the multicore backend computes its dense products on the same threads
+    if (candidate.name === 'multicore') report.threads = report.kernelThreads;
   }
   if (candidate.name === 'webgpu') report.adapter = adapter;
   if (candidate.name === 'wasm') {

@@ -5,41 +5,64 @@ import { lazy, withCustomGradient } from './custom-gradient';
 import type { EdgeDistanceKind, GraphOps, SegmentOp } from './graph-ops';
 import { checkEdgeRows, checkNodeRows, checkSameShape, checkSpmmWeights } from './graph-ops-checks';
 import type { Adjacency } from './kernels/adjacency';
-import { mirrorUpperEdges, pairedGradient } from './kernels/edge-distance';
+import { mirrorUpperEdges, pairedGradient } from './kernels/edge-pairs';
 import { gatherMaxGradient } from './kernels/segment-reduce';
+import { onMulticore, storageOf } from './multicore/backend';
+import { pooledFloat32 } from './multicore/pool';
 import { runRows } from './parallel/kernel-threads';
 import { buffersRecycled, float32Buffer, int32Buffer, shareable, shareableConstant } from './parallel/shared-buffers';
+import * as simd from './wasm/calls';
 
 /**
- * GraphOps on the project's own typed-array kernels (core/tensor/kernels), for the WASM and CPU
- * backends where tf's gather/segment ops would materialise edges × features tensors. Each op is one
- * custom-gradient tape node: the forward reads its inputs with dataSync, runs a fused kernel and
- * wraps the result; the backward runs the matching gradient kernels on the arrays the forward kept,
- * only for the inputs being differentiated. Kernels run through runRows, on every kernel thread
- * when the work is large, so inputs, outputs and graph arrays are kept in shareable memory.
+ * GraphOps on the project's own kernels, for the multicore, WASM and CPU backends where tf's
+ * gather/segment ops would materialise edges × features tensors. Each op is one custom-gradient
+ * tape node: the forward reads its inputs, runs a fused kernel and wraps the result; the backward
+ * runs the matching gradient kernels, only for the inputs being differentiated, on the tensors the
+ * forward saved (never on arrays kept from the forward: on the multicore backend an array is the
+ * tensor's own storage, recycled once the tensor is disposed). The feature-wide kernels (SpMM,
+ * distances) are SIMD kernels (core/tensor/wasm); the per-edge ones are typed-array kernels
+ * (core/tensor/kernels). Both run through the kernel threads when the work is large.
  */
 
+/** The values of `t` for a kernel to read during this op (in place on the multicore backend). */
+function values(t: tf.Tensor): Float32Array {
+  const data = storageOf(t);
+  return data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>);
+}
+
+/** values(t) in memory the JS kernel threads can read. */
 function read(t: tf.Tensor): Float32Array {
-  const data = t.dataSync();
-  // The CPU backend hands out its own storage: kernels only read it, never write.
-  return shareable(data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>));
+  return shareable(values(t));
+}
+
+/** Storage for an op's output (written in full by its kernel): pooled tensor storage on the multicore backend. */
+function outputArray(length: number): Float32Array {
+  return onMulticore() ? pooledFloat32(length) : float32Buffer(length);
 }
 
 /**
- * The array a result tensor is built from: a copy when the array is recycled after the step and the
- * backend would keep the array itself (WASM copies into its own heap; the CPU backend does not).
+ * The tensor of an op's output array: the array itself on the multicore backend (which recycles it
+ * with the tensor); elsewhere a copy when the array is recycled after the step and the backend would
+ * keep the array itself (WASM copies into its own heap; the CPU backend does not).
  */
-function tensorData<T extends Float32Array | Int32Array>(values: T): T {
-  return buffersRecycled() && tf.getBackend() !== 'wasm' ? (values.slice() as T) : values;
+function toTensor<T extends tf.Tensor>(data: Float32Array, shape: number[]): T {
+  const copy = !onMulticore() && buffersRecycled() && tf.getBackend() !== 'wasm';
+  return tf.tensor(copy ? data.slice() : data, shape) as T;
 }
 
 function byDestination(graph: CsrGraph): Adjacency {
-  return { offsets: shareableConstant(graph.offsets), neighbours: shareableConstant(graph.sources), edgeIds: null };
+  return { offsets: graph.offsets, neighbours: graph.sources, edgeIds: null };
 }
 
 function bySource(graph: CsrGraph): Adjacency {
   const view = outgoingView(graph);
-  return { offsets: shareableConstant(view.offsets), neighbours: shareableConstant(view.targets), edgeIds: shareableConstant(view.edgeIds) };
+  return { offsets: view.offsets, neighbours: view.targets, edgeIds: view.edgeIds };
+}
+
+/** The view for the JS kernel threads: its arrays in shared memory. */
+function shared(adjacency: Adjacency): Adjacency {
+  const { offsets, neighbours, edgeIds } = adjacency;
+  return { offsets: shareableConstant(offsets), neighbours: shareableConstant(neighbours), edgeIds: edgeIds && shareableConstant(edgeIds) };
 }
 
 function columnsOf(t: tf.Tensor): number {
@@ -50,27 +73,23 @@ function spmm(graph: CsrGraph, x: tf.Tensor2D, weights?: tf.Tensor1D | tf.Tensor
   const heads = checkSpmmWeights(graph, x, weights);
   const [numNodes, features] = x.shape;
   const inputs = weights ? [x, weights] : [x];
-  return withCustomGradient<tf.Tensor2D>(inputs, () => {
-    const xData = read(x);
-    const wData = weights ? read(weights) : null;
-    const out = float32Buffer(numNodes * features);
-    const work = graph.sources.length * features;
-    const inEdges = byDestination(graph);
-    runRows('aggregateRows', inEdges.offsets, work, [inEdges, xData, features, wData, heads, out]);
+  return withCustomGradient<tf.Tensor2D>(inputs, (_, save) => {
+    save(inputs);
+    const out = outputArray(numNodes * features);
+    simd.aggregateRows(byDestination(graph), values(x), features, weights ? values(weights) : null, heads, out);
     return {
-      value: tf.tensor2d(tensorData(out), [numNodes, features]),
-      gradients: (dy) => {
-        const dyData = lazy(() => read(dy));
+      value: toTensor(out, [numNodes, features]),
+      gradients: (dy, [savedX, savedWeights]) => {
+        const dyData = lazy(() => values(dy));
         const dx = () => {
-          const grad = float32Buffer(numNodes * features);
-          const outEdges = bySource(graph);
-          runRows('aggregateRows', outEdges.offsets, work, [outEdges, dyData(), features, wData, heads, grad]);
-          return tf.tensor2d(tensorData(grad), [numNodes, features]);
+          const grad = outputArray(numNodes * features);
+          simd.aggregateRows(bySource(graph), dyData(), features, savedWeights ? values(savedWeights) : null, heads, grad);
+          return toTensor(grad, [numNodes, features]);
         };
         const dw = () => {
-          const grad = float32Buffer(weights!.size);
-          runRows('edgeHeadDots', inEdges.offsets, work, [inEdges.offsets, inEdges.neighbours, dyData(), xData, features, heads, grad]);
-          return tf.tensor(tensorData(grad), weights!.shape);
+          const grad = outputArray(savedWeights.size);
+          simd.edgeHeadDots(graph.offsets, graph.sources, dyData(), values(savedX), features, heads, grad);
+          return toTensor(grad, savedWeights.shape);
         };
         return weights ? [dx, dw] : [dx];
       },
@@ -84,20 +103,55 @@ function edgeAddOp(graph: CsrGraph, src: tf.Tensor2D, dst: tf.Tensor2D): tf.Tens
   const [numNodes, heads] = src.shape;
   const numEdges = graph.sources.length;
   return withCustomGradient<tf.Tensor2D>([src, dst], () => {
-    const out = float32Buffer(numEdges * heads);
+    const out = outputArray(numEdges * heads);
     const work = numEdges * heads;
-    const { offsets, neighbours: sources } = byDestination(graph);
+    const { offsets, neighbours: sources } = shared(byDestination(graph));
     runRows('edgeAdd', offsets, work, [offsets, sources, read(src), read(dst), heads, out]);
     return {
-      value: tf.tensor2d(tensorData(out), [numEdges, heads]),
+      value: toTensor(out, [numEdges, heads]),
       gradients: (dy) => {
         const dyData = lazy(() => read(dy));
         const sumInto = (adjacency: Adjacency) => () => {
-          const grad = float32Buffer(numNodes * heads);
-          runRows('sumEdgesIntoRows', adjacency.offsets, work, [adjacency, dyData(), heads, grad]);
-          return tf.tensor2d(tensorData(grad), [numNodes, heads]);
+          const view = shared(adjacency);
+          const grad = outputArray(numNodes * heads);
+          runRows('sumEdgesIntoRows', view.offsets, work, [view, dyData(), heads, grad]);
+          return toTensor(grad, [numNodes, heads]);
         };
         return [sumInto(bySource(graph)), sumInto(byDestination(graph))];
+      },
+    };
+  });
+}
+
+function edgeAttentionOp(graph: CsrGraph, src: tf.Tensor2D, dst: tf.Tensor2D, slope: number): tf.Tensor2D {
+  checkNodeRows('edgeAttention', 'src', src, graph, 2);
+  checkSameShape('edgeAttention', src, dst);
+  const [numNodes, heads] = src.shape;
+  const numEdges = graph.sources.length;
+  return withCustomGradient<tf.Tensor2D>([src, dst], (_, save) => {
+    const out = outputArray(numEdges * heads);
+    const work = numEdges * heads;
+    const { offsets, neighbours: sources } = shared(byDestination(graph));
+    runRows('edgeAttention', offsets, work, [offsets, sources, read(src), read(dst), heads, slope, out]);
+    const value = toTensor<tf.Tensor2D>(out, [numEdges, heads]);
+    save([src, dst, value]);
+    return {
+      value,
+      gradients: (dy, [savedSrc, savedDst, attention]) => {
+        // one pass by destination gives ∂pre per edge and ∂dst; ∂src sums ∂pre over each source's edges
+        const parts = lazy(() => {
+          const edgeGradient = float32Buffer(numEdges * heads);
+          const dstGradient = outputArray(numNodes * heads);
+          runRows('edgeAttentionGradient', offsets, work, [offsets, sources, read(savedSrc), read(savedDst), read(attention), read(dy), heads, slope, edgeGradient, dstGradient]);
+          return { edgeGradient, dstGradient };
+        });
+        const dSrc = () => {
+          const view = shared(bySource(graph));
+          const grad = outputArray(numNodes * heads);
+          runRows('sumEdgesIntoRows', view.offsets, work, [view, parts().edgeGradient, heads, grad]);
+          return toTensor(grad, [numNodes, heads]);
+        };
+        return [dSrc, () => toTensor(parts().dstGradient, [numNodes, heads])];
       },
     };
   });
@@ -113,23 +167,20 @@ function edgeDistanceOp(graph: CsrGraph, x: tf.Tensor2D, y: tf.Tensor2D, kind: E
   if (pairs) return selfDistanceOp(graph, pairs, x, kind);
   const [numNodes, features] = x.shape;
   const numEdges = graph.sources.length;
-  return withCustomGradient<tf.Tensor1D>([x, y], () => {
-    const xData = read(x);
-    const yData = read(y);
-    const out = float32Buffer(numEdges);
-    const work = numEdges * features;
-    const { offsets, neighbours: sources } = byDestination(graph);
-    runRows('edgeDistance', offsets, work, [offsets, sources, xData, yData, features, kind, out, null]);
+  return withCustomGradient<tf.Tensor1D>([x, y], (_, save) => {
+    save([x, y]);
+    const out = outputArray(numEdges);
+    simd.edgeDistance(graph.offsets, graph.sources, values(x), values(y), features, kind, out, null);
     return {
-      value: tf.tensor1d(tensorData(out)),
-      gradients: (dy) => {
-        const g = lazy(() => read(dy));
-        const gradientOf = (adjacency: Adjacency, own: Float32Array, other: Float32Array) => () => {
-          const grad = float32Buffer(numNodes * features);
-          runRows('edgeDistanceGradient', adjacency.offsets, work, [adjacency, own, other, g(), features, kind, grad]);
-          return tf.tensor2d(tensorData(grad), [numNodes, features]);
+      value: toTensor(out, [numEdges]),
+      gradients: (dy, [savedX, savedY]) => {
+        const g = lazy(() => values(dy));
+        const gradientOf = (adjacency: Adjacency, own: tf.Tensor, other: tf.Tensor) => () => {
+          const grad = outputArray(numNodes * features);
+          simd.edgeDistanceGradient(adjacency, values(own), values(other), g(), features, kind, grad);
+          return toTensor(grad, [numNodes, features]);
         };
-        return [gradientOf(bySource(graph), xData, yData), gradientOf(byDestination(graph), yData, xData)];
+        return [gradientOf(bySource(graph), savedX, savedY), gradientOf(byDestination(graph), savedY, savedX)];
       },
     };
   });
@@ -144,23 +195,21 @@ function edgeDistanceOp(graph: CsrGraph, x: tf.Tensor2D, y: tf.Tensor2D, kind: E
 function selfDistanceOp(graph: CsrGraph, pairs: ReverseIndex, h: tf.Tensor2D, kind: EdgeDistanceKind): tf.Tensor1D {
   const [numNodes, features] = h.shape;
   const numEdges = graph.sources.length;
-  return withCustomGradient<tf.Tensor1D>([h], () => {
-    const hData = read(h);
-    const out = float32Buffer(numEdges);
-    const { offsets, neighbours: sources } = byDestination(graph);
-    const lowerEnds = shareableConstant(pairs.lowerEnds);
-    runRows('edgeDistance', offsets, numEdges * features / 2, [offsets, sources, hData, hData, features, kind, out, lowerEnds]);
+  return withCustomGradient<tf.Tensor1D>([h], (_, save) => {
+    save([h]);
+    const out = outputArray(numEdges);
+    simd.edgeDistance(graph.offsets, graph.sources, values(h), values(h), features, kind, out, pairs.lowerEnds);
     mirrorUpperEdges(graph.offsets, pairs.lowerEnds, pairs.reverse, out);
     return {
-      value: tf.tensor1d(tensorData(out)),
-      gradients: (dy) => [
+      value: toTensor(out, [numEdges]),
+      gradients: (dy, [savedH]) => [
         () => {
           const paired = float32Buffer(numEdges);
-          pairedGradient(read(dy), pairs.reverse, paired);
-          const grad = float32Buffer(numNodes * features);
-          const inEdges = byDestination(graph);
-          runRows('edgeDistanceGradient', inEdges.offsets, numEdges * features, [inEdges, hData, hData, paired, features, kind, grad]);
-          return tf.tensor2d(tensorData(grad), [numNodes, features]);
+          pairedGradient(values(dy), pairs.reverse, paired);
+          const grad = outputArray(numNodes * features);
+          const hData = values(savedH);
+          simd.edgeDistanceGradient(byDestination(graph), hData, hData, paired, features, kind, grad);
+          return toTensor(grad, [numNodes, features]);
         },
       ],
     };
@@ -170,56 +219,58 @@ function selfDistanceOp(graph: CsrGraph, pairs: ReverseIndex, h: tf.Tensor2D, ki
 function softmaxOp<T extends tf.Tensor1D | tf.Tensor2D>(graph: CsrGraph, scores: T, log: boolean): T {
   checkEdgeRows(log ? 'edgeLogSoftmax' : 'edgeSoftmax', 'scores', scores, graph);
   const heads = columnsOf(scores);
-  return withCustomGradient<T>([scores], () => {
-    const out = float32Buffer(scores.size);
+  return withCustomGradient<T>([scores], (_, save) => {
+    const out = outputArray(scores.size);
     const offsets = shareableConstant(graph.offsets);
     runRows('edgeSoftmax', offsets, scores.size, [offsets, read(scores), heads, log, out]);
+    const value = toTensor(out, scores.shape) as T;
+    save([value]);
     return {
-      value: tf.tensor(tensorData(out), scores.shape) as T,
-      gradients: (dy) => [
+      value,
+      gradients: (dy, [output]) => [
         () => {
-          const ds = float32Buffer(scores.size);
-          runRows('edgeSoftmaxGradient', offsets, scores.size, [offsets, out, read(dy), heads, log, ds]);
-          return tf.tensor(tensorData(ds), scores.shape);
+          const ds = outputArray(scores.size);
+          runRows('edgeSoftmaxGradient', offsets, scores.size, [offsets, read(output), read(dy), heads, log, ds]);
+          return toTensor(ds, scores.shape);
         },
       ],
     };
   });
 }
 
-function segmentReduceOp<T extends tf.Tensor1D | tf.Tensor2D>(graph: CsrGraph, values: T, op: SegmentOp): T {
-  checkEdgeRows('segmentReduce', 'values', values, graph);
+function segmentReduceOp<T extends tf.Tensor1D | tf.Tensor2D>(graph: CsrGraph, input: T, op: SegmentOp): T {
+  checkEdgeRows('segmentReduce', 'values', input, graph);
   if (op !== 'sum' && op !== 'mean' && op !== 'max') {
     throw new RangeError(`graphOps.segmentReduce: unknown op '${op as string}'`);
   }
-  const columns = columnsOf(values);
-  const outShape: number[] = values.rank === 1 ? [graph.numNodes] : [graph.numNodes, columns];
-  return withCustomGradient<T>([values], () => {
-    const out = float32Buffer(graph.numNodes * columns);
+  const columns = columnsOf(input);
+  const outShape: number[] = input.rank === 1 ? [graph.numNodes] : [graph.numNodes, columns];
+  return withCustomGradient<T>([input], () => {
+    const out = outputArray(graph.numNodes * columns);
     const offsets = shareableConstant(graph.offsets);
     if (op === 'max') {
       const argEdge = int32Buffer(graph.numNodes * columns);
-      runRows('gatherMax', offsets, values.size, [offsets, null, read(values), columns, out, argEdge]);
+      runRows('gatherMax', offsets, input.size, [offsets, null, read(input), columns, out, argEdge]);
       return {
-        value: tf.tensor(tensorData(out), outShape) as unknown as T,
+        value: toTensor(out, outShape) as unknown as T,
         gradients: (dy) => [
           () => {
-            const dv = new Float32Array(values.size);
-            gatherMaxGradient(argEdge, read(dy), columns, dv);
-            return tf.tensor(dv, values.shape);
+            const dv = new Float32Array(input.size);
+            gatherMaxGradient(argEdge, values(dy), columns, dv);
+            return tf.tensor(dv, input.shape);
           },
         ],
       };
     }
     const mean = op === 'mean';
-    runRows('segmentSum', offsets, values.size, [offsets, read(values), columns, mean, out]);
+    runRows('segmentSum', offsets, input.size, [offsets, read(input), columns, mean, out]);
     return {
-      value: tf.tensor(tensorData(out), outShape) as unknown as T,
+      value: toTensor(out, outShape) as unknown as T,
       gradients: (dy) => [
         () => {
-          const dv = float32Buffer(values.size);
-          runRows('segmentSumGradient', offsets, values.size, [offsets, read(dy), columns, mean, dv]);
-          return tf.tensor(tensorData(dv), values.shape);
+          const dv = outputArray(input.size);
+          runRows('segmentSumGradient', offsets, input.size, [offsets, read(dy), columns, mean, dv]);
+          return toTensor(dv, input.shape);
         },
       ],
     };
@@ -230,16 +281,16 @@ function neighbourMaxOp(graph: CsrGraph, x: tf.Tensor2D): tf.Tensor2D {
   checkNodeRows('neighbourMax', 'x', x, graph, 2);
   const [numNodes, features] = x.shape;
   return withCustomGradient<tf.Tensor2D>([x], () => {
-    const out = float32Buffer(numNodes * features);
+    const out = outputArray(numNodes * features);
     const argSource = int32Buffer(numNodes * features);
-    const { offsets, neighbours: sources } = byDestination(graph);
+    const { offsets, neighbours: sources } = shared(byDestination(graph));
     runRows('gatherMax', offsets, graph.sources.length * features, [offsets, sources, read(x), features, out, argSource]);
     return {
-      value: tf.tensor2d(tensorData(out), [numNodes, features]),
+      value: toTensor(out, [numNodes, features]),
       gradients: (dy) => [
         () => {
           const dx = new Float32Array(numNodes * features);
-          gatherMaxGradient(argSource, read(dy), features, dx);
+          gatherMaxGradient(argSource, values(dy), features, dx);
           return tf.tensor2d(dx, [numNodes, features]);
         },
       ],
@@ -256,4 +307,5 @@ export const kernelGraphOps: GraphOps = {
   edgeLogSoftmax: (graph, scores) => softmaxOp(graph, scores, true),
   segmentReduce: segmentReduceOp,
   neighbourMax: neighbourMaxOp,
+  edgeAttention: edgeAttentionOp,
 };

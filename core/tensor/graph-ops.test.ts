@@ -4,7 +4,7 @@ import type { CsrGraph } from '../graph/csr';
 import { Rng } from '../random';
 import { initBackend } from './backend';
 import { kernelGraphOps } from './graph-ops-kernels';
-import { referenceGraphOps } from './graph-ops-reference';
+import { referenceGraphOps } from './graph-ops-native';
 import { caseInputs, expectClose, opCases, valueAndGradients } from './testing/cases';
 import { finiteDifferenceGradient } from './testing/naive-graph-ops';
 import { reverseEdges } from '../graph/views';
@@ -98,6 +98,22 @@ describe('kernelGraphOps against referenceGraphOps', () => {
     const reference = valueAndGradients(referenceGraphOps, graph, opCase, inputs, weightsR);
     expectClose(kernels.value, reference.value, 1e-5, `${opCase.name} value`);
     kernels.gradients.forEach((g, i) => expectClose(g, reference.gradients[i], 1e-5, `${opCase.name} gradient ${i}`));
+  });
+});
+
+describe('fused GAT attention', () => {
+  it('gives exactly the values and gradients of edgeSoftmax(leakyRelu(edgeAdd))', () => {
+    const heads = 3;
+    const caseRng = rng.fork('fused attention');
+    const [src, dst] = caseInputs(caseRng, [[graph.numNodes, heads], [graph.numNodes, heads]]).map((a) => tf.tensor2d(Float32Array.from(a), [graph.numNodes, heads]));
+    const r = tf.tensor2d(Float32Array.from(randomArray(caseRng, graph.sources.length * heads)), [graph.sources.length, heads]);
+    const composed = (a: tf.Tensor2D, b: tf.Tensor2D) => kernelGraphOps.edgeSoftmax(graph, tf.leakyRelu(kernelGraphOps.edgeAdd(graph, a, b), 0.2));
+    const fused = (a: tf.Tensor2D, b: tf.Tensor2D) => kernelGraphOps.edgeAttention!(graph, a, b, 0.2);
+    const run = (f: typeof fused) =>
+      tf.tidy(() => [f(src, dst).dataSync(), ...tf.grads((a: tf.Tensor, b: tf.Tensor) => f(a as tf.Tensor2D, b as tf.Tensor2D).mul(r).sum())([src, dst]).map((g) => g.dataSync())]);
+    const [expected, actual] = [run(composed), run(fused)];
+    actual.forEach((values, i) => expect(Array.from(values), `output ${i}`).toEqual(Array.from(expected[i])));
+    tf.dispose([src, dst, r]);
   });
 });
 

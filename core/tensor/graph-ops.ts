@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { CsrGraph } from '../graph/csr';
 
 /** Row-wise distance between a source row and a destination row, per edge. */
@@ -46,4 +46,17 @@ export interface GraphOps {
 
   /** Element-wise max over incoming neighbours' rows: out[v, f] = max_{u→v} x[u, f] (0 where none). GraphSAGE max-pool. */
   neighbourMax(graph: CsrGraph, x: tf.Tensor2D): tf.Tensor2D;
+
+  /**
+   * Optional fused GAT attention, edgeSoftmax(leakyRelu(edgeAdd(src, dst), negativeSlope)): [E, H]
+   * without the [E, H] intermediates. Callers use `edgeAttention`, which composes the three ops
+   * where an implementation has no fused form.
+   */
+  edgeAttention?(graph: CsrGraph, src: tf.Tensor2D, dst: tf.Tensor2D, negativeSlope: number): tf.Tensor2D;
+}
+
+/** GAT attention α [E, H] = softmax over incoming edges of LeakyReLU(src[u] + dst[v]), fused where `ops` can. */
+export function edgeAttention(ops: GraphOps, graph: CsrGraph, src: tf.Tensor2D, dst: tf.Tensor2D, negativeSlope: number): tf.Tensor2D {
+  if (ops.edgeAttention) return ops.edgeAttention(graph, src, dst, negativeSlope);
+  return tf.tidy(() => ops.edgeSoftmax(graph, tf.leakyRelu(ops.edgeAdd(graph, src, dst), negativeSlope)));
 }

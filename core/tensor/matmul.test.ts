@@ -19,6 +19,18 @@ function close(a: tf.Tensor, b: tf.Tensor, tol = 1e-4) {
   for (let i = 0; i < x.length; i++) expect(Math.abs(x[i] - y[i])).toBeLessThan(tol * (1 + Math.abs(y[i])));
 }
 
+let matMuls = 0;
+/** MatMul kernels run so far (counted through the kernel registry's cpu entry). */
+function countMatMuls(): number {
+  return matMuls;
+}
+
+beforeAll(() => {
+  const kernel = tf.getKernel('BatchMatMul', 'cpu')!;
+  tf.unregisterKernel('BatchMatMul', 'cpu');
+  tf.registerKernel({ ...kernel, kernelFunc: (args) => (matMuls++, kernel.kernelFunc(args)) });
+});
+
 describe('matMul', () => {
   it("matches tf.matMul's value and gradients", () => {
     const rng = new Rng(1);
@@ -32,13 +44,15 @@ describe('matMul', () => {
     close(ours[1], reference[1]);
   });
 
-  it('gives the right-hand gradient and a zero left-hand one for a constant left operand', () => {
+  it('computes no gradient for a constant left operand', () => {
     const rng = new Rng(2);
     const a = random(rng, [6, 4]);
-    const b = random(rng, [4, 2]);
-    const [da, db] = tf.grads((x: tf.Tensor, y: tf.Tensor) => matMul(x as tf.Tensor2D, y as tf.Tensor2D, { constantLeft: true }).square().sum())([a, b]);
+    const b = tf.variable(random(rng, [4, 2]));
+    const matMulsBefore = countMatMuls();
+    const { grads } = tf.variableGrads(() => matMul(a, b as tf.Tensor2D).square().sum() as tf.Scalar, [b]);
+    // the forward product and aᵀ·dy; dy·bᵀ (the left operand's gradient) is never computed
+    expect(countMatMuls() - matMulsBefore).toBe(2);
     const [, dbRef] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D).square().sum())([a, b]);
-    close(db, dbRef);
-    expect(Array.from(da.dataSync()).every((v) => v === 0)).toBe(true);
+    close(grads[b.name], dbRef);
   });
 });

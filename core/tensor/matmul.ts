@@ -1,34 +1,32 @@
 import * as tf from '@tensorflow/tfjs';
+import { withCustomGradient } from './custom-gradient';
 
 /**
- * Dense a·b whose gradient never asks the backend for a transposed product. tfjs's WASM backend runs
- * MatMul with transposeA/transposeB through a plain loop instead of XNNPACK, about 10× slower, and
- * tf's own MatMul gradient uses exactly those (dA = dy·bᵀ, dB = aᵀ·dy). An explicit transpose is a
- * cheap copy, after which both products take the fast path. Measured on Cora-sized layers
- * (2708×1433 · 1433×64): aᵀ·dy 430–1100 ms as a transposed product, 45–150 ms as transpose + product.
+ * Dense a·b with a hand-written gradient, dA = dy·bᵀ and dB = aᵀ·dy, each computed only when asked
+ * for: a constant left operand (the input features of a first layer) gets no N × F product computed
+ * for nothing, since the tape never asks for its gradient.
+ *
+ * tfjs's WASM backend runs MatMul with transposeA/transposeB through a plain loop instead of
+ * XNNPACK, about 10× slower, so there the transposed operand is copied first (a cheap transpose,
+ * after which the product takes the fast path; Cora-sized aᵀ·dy: 430–1100 ms as a transposed
+ * product, 45–150 ms as transpose + product). Every other backend multiplies transposed operands in
+ * place (the multicore engine has a dedicated aᵀ·g kernel).
  */
-const fullGradient = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-  save([a, b]);
-  return {
-    value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
-    gradFunc: (dy: tf.Tensor, [sa, sb]: tf.Tensor[]) => [
-      tf.matMul(dy as tf.Tensor2D, tf.transpose(sb) as tf.Tensor2D),
-      tf.matMul(tf.transpose(sa) as tf.Tensor2D, dy as tf.Tensor2D),
-    ],
-  };
-}) as unknown as Parameters<typeof tf.customGrad>[0]);
+function product(a: tf.Tensor2D, b: tf.Tensor2D, transposeA: boolean, transposeB: boolean): tf.Tensor2D {
+  if (tf.getBackend() !== 'wasm') return tf.matMul(a, b, transposeA, transposeB);
+  return tf.matMul(transposeA ? tf.transpose(a) : a, transposeB ? tf.transpose(b) : b);
+}
 
-// For a constant left operand (the input features of a first layer): its gradient would be an
-// N × F product computed for nothing, since custom gradients are not pruned by the tape.
-const weightGradientOnly = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-  save([a]);
-  return {
-    value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
-    gradFunc: (dy: tf.Tensor, [sa]: tf.Tensor[]) => [tf.zerosLike(sa), tf.matMul(tf.transpose(sa) as tf.Tensor2D, dy as tf.Tensor2D)],
-  };
-}) as unknown as Parameters<typeof tf.customGrad>[0]);
-
-/** a·b for a [N, K] and b [K, M]; pass `constantLeft` when `a` carries no gradient (input features). */
-export function matMul(a: tf.Tensor2D, b: tf.Tensor2D, options: { constantLeft?: boolean } = {}): tf.Tensor2D {
-  return (options.constantLeft ? weightGradientOnly(a, b) : fullGradient(a, b)) as tf.Tensor2D;
+/** a·b for a [N, K] and b [K, M]. */
+export function matMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return withCustomGradient<tf.Tensor2D>([a, b], (_, save) => {
+    save([a, b]);
+    return {
+      value: tf.matMul(a, b),
+      gradients: (dy, [savedA, savedB]) => [
+        () => product(dy, savedB as tf.Tensor2D, false, true),
+        () => product(savedA as tf.Tensor2D, dy, true, false),
+      ],
+    };
+  });
 }

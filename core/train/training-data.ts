@@ -10,6 +10,7 @@ import { graphLevelSplit, perClassSplit, ratioSplit } from '../datasets/splits';
 import { UserError } from '../errors';
 import type { Rng } from '../random';
 import { fixedGroups } from './batch-plan';
+import { inLocalityOrder, LOCALITY_MIN_NODES } from './locality';
 
 /** One graph (or a block-diagonal batch of graphs) on the backend, with the nodes each split scores. */
 export interface GraphBatch {
@@ -43,9 +44,14 @@ export interface TrainingData {
 
 const EMPTY = new Int32Array(0);
 
-export function prepareTrainingData(dataset: Dataset, config: RunConfig, splitRng: Rng): TrainingData {
+export interface PrepareOptions {
+  /** renumber the nodes of single graphs with at least this many nodes for locality (see locality.ts) [LOCALITY_MIN_NODES] */
+  reorderFrom?: number;
+}
+
+export function prepareTrainingData(dataset: Dataset, config: RunConfig, splitRng: Rng, options: PrepareOptions = {}): TrainingData {
   if (dataset.graphs.length === 0) throw new UserError(`${dataset.name}: the dataset has no graphs`);
-  return dataset.graphs.length === 1 ? transductive(dataset, config, splitRng) : inductive(dataset, config, splitRng);
+  return dataset.graphs.length === 1 ? transductive(dataset, config, splitRng, options) : inductive(dataset, config, splitRng);
 }
 
 function toBatch(data: GraphData, numFeatures: number, nodes: GraphBatch['nodes']): GraphBatch {
@@ -53,19 +59,24 @@ function toBatch(data: GraphData, numFeatures: number, nodes: GraphBatch['nodes'
   return { graph: data.graph, features, labels: data.labels, nodes };
 }
 
-function transductive(dataset: Dataset, config: RunConfig, splitRng: Rng): TrainingData {
-  const data = dataset.graphs[0];
-  const n = data.graph.numNodes;
+function transductive(dataset: Dataset, config: RunConfig, splitRng: Rng, options: PrepareOptions): TrainingData {
+  const original = dataset.graphs[0];
+  const n = original.graph.numNodes;
   let split;
   if (config.split.kind === 'per-class') {
     if (dataset.task !== 'multiclass') throw new UserError(`${dataset.name}: per-class splits need single-label classes; use a ratio split`);
-    split = perClassSplit(data.labels as Int32Array, dataset.numClasses, splitRng, config.split.trainPerClass, config.split.valPerClass);
+    split = perClassSplit(original.labels as Int32Array, dataset.numClasses, splitRng, config.split.trainPerClass, config.split.valPerClass);
   } else {
     split = ratioSplit(n, splitRng, { train: config.split.train, val: config.split.val });
   }
   const sizes = { train: split.train.length, val: split.val.length, test: split.test.length };
   refuseEmptySplit(dataset.name, config.split, { unit: 'nodes', nodes: n, classes: dataset.numClasses }, sizes);
-  const batch = toBatch(data, dataset.numFeatures, { train: split.train, val: split.val, test: split.test });
+  // The split is drawn on the dataset's own node ids, then follows the nodes into the locality
+  // order. Runs that draw dropout masks keep the dataset's order: a mask follows row positions, so
+  // renumbered nodes would draw other masks (same law, other numbers).
+  const reorder = n >= (options.reorderFrom ?? LOCALITY_MIN_NODES) && config.dropout === 0 && config.attentionDropout === 0;
+  const { data, renumber } = reorder ? inLocalityOrder(original, dataset.numFeatures) : { data: original, renumber: (ids: Int32Array) => ids };
+  const batch = toBatch(data, dataset.numFeatures, { train: renumber(split.train), val: renumber(split.val), test: renumber(split.test) });
   return {
     task: dataset.task,
     numClasses: dataset.numClasses,
@@ -73,7 +84,7 @@ function transductive(dataset: Dataset, config: RunConfig, splitRng: Rng): Train
     inductive: false,
     trainBatches: [batch],
     evalBatches: [batch],
-    alignment: { batch, nodes: split.val.length > 0 ? split.val : split.test },
+    alignment: { batch, nodes: split.val.length > 0 ? batch.nodes.val : batch.nodes.test },
     splitSizes: { train: split.train.length, val: split.val.length, test: split.test.length },
     dispose: () => batch.features.dispose(),
   };

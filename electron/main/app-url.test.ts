@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { pathToFileURL } from 'node:url';
 import { appLocation, parseDevServerUrl } from './app-url';
 
 describe('appLocation (bundled UI)', () => {
-  const indexHtmlPath = '/opt/Alignahead Workbench/resources/app.asar/renderer/dist/index.html';
-  const location = appLocation({ indexHtmlPath, platform: 'linux' });
+  const location = appLocation();
 
-  it('loads the bundled index.html', () => {
-    expect(location.url).toBe(pathToFileURL(indexHtmlPath).href);
+  it('loads the bundled index.html through the app:// protocol, not file://', () => {
+    expect(location.url).toBe('app://workbench/index.html');
   });
 
   it('recognises the index whatever the hash route or query', () => {
@@ -16,11 +14,12 @@ describe('appLocation (bundled UI)', () => {
     expect(location.isAppUrl(`${location.url}?x=1#/new`)).toBe(true);
   });
 
-  it('rejects other files, other schemes and remote hosts', () => {
-    expect(location.isAppUrl(pathToFileURL('/opt/Alignahead Workbench/resources/app.asar/renderer/dist/other.html').href)).toBe(false);
+  it('rejects other pages, other hosts, other schemes', () => {
+    expect(location.isAppUrl('app://workbench/other.html')).toBe(false);
+    expect(location.isAppUrl('app://evil/index.html')).toBe(false);
+    expect(location.isAppUrl('file:///opt/app/renderer/dist/index.html')).toBe(false);
     expect(location.isAppUrl('file:///etc/passwd')).toBe(false);
-    expect(location.isAppUrl('file://evil.example/opt/Alignahead%20Workbench/resources/app.asar/renderer/dist/index.html')).toBe(false);
-    expect(location.isAppUrl('https://evil.example/renderer/dist/index.html')).toBe(false);
+    expect(location.isAppUrl('https://workbench/index.html')).toBe(false);
     expect(location.isAppUrl('')).toBe(false);
     expect(location.isAppUrl('about:blank')).toBe(false);
   });
@@ -28,7 +27,7 @@ describe('appLocation (bundled UI)', () => {
 
 describe('appLocation (dev server)', () => {
   it('trusts the dev server origin only', () => {
-    const location = appLocation({ indexHtmlPath: '/unused', devServerUrl: parseDevServerUrl('http://localhost:5173/') });
+    const location = appLocation({ devServerUrl: parseDevServerUrl('http://localhost:5173/') });
     expect(location.url).toBe('http://localhost:5173/');
     expect(location.isAppUrl('http://localhost:5173/#/runs')).toBe(true);
     expect(location.isAppUrl('http://localhost:5174/')).toBe(false);

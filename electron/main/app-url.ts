@@ -1,9 +1,9 @@
-import { resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { APP_HOST, APP_INDEX_URL, APP_SCHEME } from './app-protocol';
 
 /**
- * Where the UI comes from: the bundled renderer/dist/index.html, or in development a local Vite dev
- * server. Everything that trusts a page (IPC sender check, navigation guard) asks `isAppUrl`.
+ * Where the UI comes from: the bundled renderer/dist, served as app://workbench/ (app-protocol.ts),
+ * or in development a local Vite dev server. Everything that trusts a page (IPC sender check,
+ * navigation guard) asks `isAppUrl`.
  */
 export interface AppLocation {
   /** the URL the window loads */
@@ -27,16 +27,13 @@ export function parseDevServerUrl(raw: string | undefined): URL | null {
   return url;
 }
 
-export function appLocation(options: { indexHtmlPath: string; devServerUrl?: URL | null; platform?: NodeJS.Platform }): AppLocation {
+export function appLocation(options: { devServerUrl?: URL | null } = {}): AppLocation {
   const devServer = options.devServerUrl ?? null;
   if (devServer) {
     return { url: devServer.href, isAppUrl: (url) => sameOrigin(url, devServer) };
   }
-  const caseInsensitive = (options.platform ?? process.platform) === 'win32';
-  const normalise = (path: string) => (caseInsensitive ? resolve(path).toLowerCase() : resolve(path));
-  const index = normalise(options.indexHtmlPath);
   return {
-    url: pathToFileURL(options.indexHtmlPath).href,
+    url: APP_INDEX_URL,
     isAppUrl(url) {
       let parsed: URL;
       try {
@@ -44,9 +41,8 @@ export function appLocation(options: { indexHtmlPath: string; devServerUrl?: URL
       } catch {
         return false;
       }
-      if (parsed.protocol !== 'file:' || parsed.host !== '') return false;
-      // The router lives in the hash; the query is ignored too, the file is what identifies the app.
-      return normalise(fileURLToPath(parsed)) === index;
+      // The router lives in the hash and the query is ignored: the page is what identifies the app.
+      return parsed.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST && parsed.pathname === '/index.html';
     },
   };
 }

@@ -25,6 +25,12 @@ const fake = vi.hoisted(() => {
     ipcHandlers: new Map<string, Handler>(),
     headersListener: null as null | ((details: { responseHeaders?: Record<string, string[]> }, cb: (r: { responseHeaders: Record<string, string[]> }) => void) => void),
     menuTemplate: null as unknown,
+    /** what main.ts asked of electron's protocol module, in order, with whether the app was ready then */
+    protocolCalls: [] as { call: string; scheme: string; ready: boolean }[],
+    protocolHandlers: new Map<string, (request: Request) => Promise<Response>>(),
+    ready: false,
+    /** whether renderer/dist/index.html (the bundled UI) exists, as main.ts sees it */
+    uiBuilt: true,
     dispatch: null as unknown as (name: string, input: unknown) => Promise<CallResult<unknown>>,
     backendOptions: null as null | { onEvent(event: ApiEvent): void; databasePath: string; cacheDir: string },
   };
@@ -50,7 +56,7 @@ vi.mock('electron', async () => {
     getPath: (name: string) => paths.get(name) ?? (name === 'appData' ? fake.appData : name === 'home' ? fake.home : `/unused/${name}`),
     getVersion: () => '0.1.0',
     requestSingleInstanceLock: () => fake.lock,
-    whenReady: () => Promise.resolve(),
+    whenReady: () => Promise.resolve().then(() => void (fake.ready = true)),
     quit: vi.fn(),
     exit: vi.fn(),
   });
@@ -102,6 +108,15 @@ vi.mock('electron', async () => {
       removeHandler: (channel: string) => fake.ipcHandlers.delete(channel),
     },
     nativeTheme: { themeSource: 'system', shouldUseDarkColors: false },
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: { scheme: string }[]) => {
+        for (const { scheme } of schemes) fake.protocolCalls.push({ call: 'registerSchemesAsPrivileged', scheme, ready: fake.ready });
+      },
+      handle: (scheme: string, handler: (request: Request) => Promise<Response>) => {
+        fake.protocolCalls.push({ call: 'handle', scheme, ready: fake.ready });
+        fake.protocolHandlers.set(scheme, handler);
+      },
+    },
     screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
     session: {
       defaultSession: {
@@ -113,6 +128,12 @@ vi.mock('electron', async () => {
     shell: { openExternal: vi.fn(async () => undefined), openPath: vi.fn(async () => '') },
     utilityProcess: { fork: vi.fn() },
   };
+});
+
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs')>();
+  const existsSync = (path: string) => (/renderer[\\/]dist[\\/]index\.html$/.test(path) ? fake.uiBuilt : fs.existsSync(path));
+  return { ...fs, default: { ...fs, existsSync }, existsSync };
 });
 
 vi.mock('./desktop-backend', () => {
@@ -145,6 +166,10 @@ beforeEach(() => {
   fake.headersListener = null;
   fake.menuTemplate = null;
   fake.backendOptions = null;
+  fake.protocolCalls.length = 0;
+  fake.protocolHandlers.clear();
+  fake.ready = false;
+  fake.uiBuilt = true;
   fake.dispatch = vi.fn(async (name: string, input: unknown) => ({ ok: true as const, value: { name, input } }));
   vi.stubEnv('ALIGNAHEAD_DEV_SERVER_URL', DEV_SERVER);
 });
@@ -263,5 +288,50 @@ describe('desktop main process', () => {
     expect(fake.app.quit).toHaveBeenCalled();
     expect(fake.windows).toHaveLength(0);
     expect(fake.ipcHandlers.size).toBe(0);
+  });
+
+  it('loads the bundled UI through app://, whose handler puts the CSP header on every response', async () => {
+    vi.stubEnv('ALIGNAHEAD_DEV_SERVER_URL', '');
+    await startMain();
+    // the scheme is privileged before the app is ready (Electron requires it), served after
+    expect(fake.protocolCalls).toEqual([
+      { call: 'registerSchemesAsPrivileged', scheme: 'app', ready: false },
+      { call: 'handle', scheme: 'app', ready: true },
+    ]);
+    expect(fake.windows[0].loaded).toEqual(['app://workbench/index.html#/datasets']);
+    expect(fake.windows[0].loaded.some((url) => url.startsWith('file:'))).toBe(false);
+
+    const handler = fake.protocolHandlers.get('app')!;
+    for (const url of ['app://workbench/index.html', 'app://workbench/assets/none.js', 'app://workbench/../../package.json']) {
+      const response = await handler(new Request(url));
+      expect(response.headers.get('content-security-policy'), url).toBe(CONTENT_SECURITY_POLICY);
+    }
+    expect((await handler(new Request('app://workbench/../../package.json'))).status).toBe(404);
+
+    // IPC and navigation trust the app:// page only
+    const ipc = fake.ipcHandlers.get(IPC_CALL_CHANNEL)!;
+    expect((await ipc(appFrame('app://workbench/index.html#/runs'), 'runs.list', {})).ok).toBe(true);
+    expect((await ipc(appFrame('file:///tmp/index.html'), 'runs.list', {})).ok).toBe(false);
+    expect((await ipc(appFrame('app://other/index.html'), 'runs.list', {})).ok).toBe(false);
+    const contents = Object.assign(new EventEmitter(), { setWindowOpenHandler: vi.fn() });
+    fake.app.emit('web-contents-created', {}, contents);
+    const away = { preventDefault: vi.fn() };
+    contents.emit('will-navigate', away, 'file:///etc/passwd');
+    expect(away.preventDefault).toHaveBeenCalled();
+    const inside = { preventDefault: vi.fn() };
+    contents.emit('will-navigate', inside, 'app://workbench/index.html#/new');
+    expect(inside.preventDefault).not.toHaveBeenCalled();
+  });
+
+  it('refuses to start without a built UI, saying how to build it', async () => {
+    vi.stubEnv('ALIGNAHEAD_DEV_SERVER_URL', '');
+    fake.uiBuilt = false;
+    vi.resetModules();
+    const { dialog } = await import('electron');
+    vi.mocked(dialog.showErrorBox).mockClear();
+    await import('./main');
+    await vi.waitFor(() => expect(dialog.showErrorBox).toHaveBeenCalled());
+    expect(vi.mocked(dialog.showErrorBox).mock.calls[0][1]).toMatch(/npm run build:renderer/);
+    expect(fake.windows).toHaveLength(0);
   });
 });

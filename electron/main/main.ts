@@ -4,9 +4,10 @@
  * host whose workers are utility processes, and the IPC end of the API. The page itself is an
  * untrusted, sandboxed web page that only sees the preload bridge.
  */
-import { BrowserWindow, Menu, app, dialog, ipcMain, nativeTheme, screen, session, shell, utilityProcess } from 'electron';
+import { BrowserWindow, Menu, app, dialog, ipcMain, nativeTheme, protocol, screen, session, shell, utilityProcess } from 'electron';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } from './app-protocol';
 import { appStatePath, loadOrCreateAppState, saveAppState, type AppState } from './app-state';
 import { appLocation, parseDevServerUrl, type AppLocation } from './app-url';
 import type { HistoryBackup, HistoryImport } from '../../contract/history';
@@ -17,7 +18,7 @@ import { createDesktopBackend, type DesktopBackend } from './desktop-backend';
 import { broadcastEvent, registerApiIpc } from './ipc';
 import { menuTemplate } from './menu';
 import { utilityProcessSpawner } from './utility-spawner';
-import { guardNavigation, hardenSession, secureWindowOptions } from './window';
+import { CONTENT_SECURITY_POLICY, guardNavigation, hardenSession, secureWindowOptions } from './window';
 import { fitToDisplays, loadWindowState, saveWindowState, windowStatePath, type WindowState } from './window-state';
 
 const APP_NAME = 'Alignahead Workbench';
@@ -29,6 +30,8 @@ const isDevelopment = !app.isPackaged;
 // One user-data folder whatever launched us (`electron .` in development names the app after package.json).
 app.setName(APP_NAME);
 app.setPath('userData', join(app.getPath('appData'), APP_NAME));
+// Must happen before the app is ready: the UI is served from app://workbench/ (app-protocol.ts).
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
 let mainWindow: BrowserWindow | null = null;
 let backend: DesktopBackend | null = null;
@@ -167,16 +170,19 @@ async function start(): Promise<void> {
   applyTheme(appState);
 
   const devServerUrl = isDevelopment ? parseDevServerUrl(process.env.ALIGNAHEAD_DEV_SERVER_URL) : null;
-  const indexHtmlPath = join(APP_ROOT, 'renderer', 'dist', 'index.html');
+  const rendererDist = join(APP_ROOT, 'renderer', 'dist');
+  const indexHtmlPath = join(rendererDist, 'index.html');
   if (!devServerUrl && !existsSync(indexHtmlPath)) {
     dialog.showErrorBox(APP_NAME, `The user interface is not built: ${indexHtmlPath} is missing.\nRun \`npm run build:renderer\` (npm start does it for you).`);
     app.exit(1);
     return;
   }
-  location = appLocation({ indexHtmlPath, devServerUrl });
+  location = appLocation({ devServerUrl });
   const appUrl = location;
 
   hardenSession(session.defaultSession);
+  // Every response of the bundled UI carries the CSP header from this handler itself.
+  protocol.handle(APP_SCHEME, appProtocolHandler(rendererDist, CONTENT_SECURITY_POLICY));
   app.on('web-contents-created', (_event, contents) => {
     guardNavigation(contents, {
       isAppUrl: (url) => appUrl.isAppUrl(url),

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allocate, float32View, release } from '../../core/tensor/wasm/arena';
+import { wasmPayload } from '../../core/tensor/wasm/module';
 import { buildElectron } from './build';
 
 /** The bundles Electron loads: checked as text, since Electron itself cannot run here. */
@@ -70,6 +72,26 @@ describe('electron bundles', () => {
       for (let waited = 0; Atomics.load(state, 0) === 1 && waited < 10_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
       expect(Atomics.load(state, 0)).toBe(2);
       expect([...out]).toEqual([0, 5, 4]);
+    } finally {
+      await worker.terminate();
+    }
+  });
+
+  it('the kernel-thread bundle runs the SIMD kernels on the memory it is given', async () => {
+    const state = new Int32Array(new SharedArrayBuffer(8));
+    const worker = new Worker(join(outDir, 'kernel-worker.cjs'), { workerData: { state, wasm: wasmPayload() } });
+    try {
+      for (let waited = 0; Atomics.load(state, 1) !== 1 && waited < 10_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+      // rows 1..2 of [1, 2] · [[3], [4]] with a gemm over the shared memory
+      const [a, b, c] = [allocate(8), allocate(4 * 4), allocate(2 * 4 * 4)];
+      float32View(a, 2).set([1, 2]);
+      float32View(b, 8).set([3, 0, 0, 0, 4, 0, 0, 0]);
+      Atomics.store(state, 0, 1);
+      worker.postMessage({ name: 'wasm', args: ['gemm_nn', [a, 2, b, 4, c, 2]], start: 0, end: 1 });
+      for (let waited = 0; Atomics.load(state, 0) === 1 && waited < 10_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+      expect(Atomics.load(state, 0)).toBe(2);
+      expect(float32View(c, 1)[0]).toBe(11);
+      [a, b, c].forEach(release);
     } finally {
       await worker.terminate();
     }

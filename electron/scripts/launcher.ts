@@ -3,10 +3,11 @@
  * UI in a browser). Offline installs skip Electron's binary download (ELECTRON_SKIP_BINARY_DOWNLOAD),
  * so the fallback is the normal case on such machines, not an error.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildWhatIsMissing, electronStep, nativeStep, rendererStep } from './build-steps';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -55,11 +56,6 @@ export function systemElectronLookup(repoRoot: string = REPO_ROOT, env: NodeJS.P
   };
 }
 
-function runStep(label: string, command: string, args: string[], shell = false): void {
-  const result = spawnSync(command, args, { cwd: REPO_ROOT, stdio: 'inherit', shell });
-  if (result.status !== 0) throw new Error(`${label} failed (exit ${result.status ?? result.signal})`);
-}
-
 /**
  * Runs a child with our stdio and resolves with its exit code. A signal sent to us alone (a process
  * manager stopping `npm start`) is passed on, so the app or server never outlives its launcher.
@@ -80,25 +76,18 @@ function runForeground(command: string, args: string[], env: NodeJS.ProcessEnv):
   });
 }
 
-/** `npm run SCRIPT`, through the npm that started us when there is one (no shell needed then). */
-function runNpmScript(script: string): void {
-  const npmCli = process.env.npm_execpath;
-  if (npmCli) runStep(`npm run ${script}`, process.execPath, [npmCli, 'run', script]);
-  else runStep(`npm run ${script}`, 'npm', ['run', script], process.platform === 'win32');
-}
-
-/** Builds what the desktop app needs and runs it; resolves with the app's exit code. */
+/** Builds what the desktop app needs and is missing or stale, then runs it; resolves with the app's exit code. */
 async function startDesktop(electronBinary: string, args: string[]): Promise<number> {
-  runNpmScript('build:renderer');
-  runNpmScript('build:electron');
-  runNpmScript('prepare:electron-native');
+  await buildWhatIsMissing([rendererStep(), electronStep(), nativeStep()]);
   const env = { ...process.env };
   // Set by some tools (and by Electron-based editors' terminals); it would make Electron run as plain Node.
   delete env.ELECTRON_RUN_AS_NODE;
   return runForeground(electronBinary, [REPO_ROOT, ...args], env);
 }
 
-function startServe(args: string[]): Promise<number> {
+/** Serve mode serves the UI bundle: built first when missing or stale, so the printed URL opens a working app. */
+async function startServe(args: string[]): Promise<number> {
+  await buildWhatIsMissing([rendererStep()]);
   return runForeground(process.execPath, [join(REPO_ROOT, 'bin', 'alignahead.js'), 'serve', ...args], process.env);
 }
 

@@ -30,7 +30,7 @@ describe('the app shell', () => {
     expect(wrapper.find('nav a.active').attributes('data-nav')).toBe('datasets');
     await router.push('/runs/1');
     expect(wrapper.find('nav a.active').attributes('data-nav')).toBe('runs');
-    expect(wrapper.findAll('nav a').map((a) => a.attributes('href'))).toEqual(['/runs', '/new', '/compare', '/heatmaps', '/datasets']);
+    expect(wrapper.findAll('nav a').map((a) => a.attributes('href'))).toEqual(['/runs', '/new', '/compare', '/heatmaps', '/datasets', '/workers']);
     wrapper.unmount();
   });
 

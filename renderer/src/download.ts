@@ -9,7 +9,8 @@ export function downloadUrl(filename: string, url: string): void {
   link.remove();
 }
 
-export function downloadText(filename: string, mimeType: string, content: string): void {
+/** Saves text or bytes as a file. */
+export function downloadText(filename: string, mimeType: string, content: string | Uint8Array<ArrayBuffer>): void {
   const url = URL.createObjectURL(new Blob([content], { type: mimeType }));
   downloadUrl(filename, url);
   setTimeout(() => URL.revokeObjectURL(url), 1000);

@@ -30,6 +30,7 @@ describe('routes and deep links', () => {
     [{ view: 'heatmaps', left: 4, right: 9 }, '#/heatmaps?left=4&right=9'],
     [{ view: 'heatmaps', left: 4, right: null }, '#/heatmaps?left=4'],
     [{ view: 'datasets' }, '#/datasets'],
+    [{ view: 'workers' }, '#/workers'],
   ];
 
   it('round-trips every view through its address', async () => {

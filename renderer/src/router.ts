@@ -5,12 +5,13 @@ import HeatmapsView from './views/HeatmapsView.vue';
 import NewExperimentView from './views/NewExperimentView.vue';
 import RunsView from './views/RunsView.vue';
 import RunView from './views/RunView.vue';
+import WorkersView from './views/WorkersView.vue';
 
 /**
  * The views and their deep links. The address holds the view and its arguments (in the hash, so
  * the same build works from a file in Electron and from `serve`), and a reload or a shared link
  * lands on the same view: #/runs, #/runs/12, #/new?from=7&data=cora, #/compare?ids=1,2,3&group=g,
- * #/heatmaps?left=4&right=9, #/datasets. Anything else opens the runs.
+ * #/heatmaps?left=4&right=9, #/datasets, #/workers. Anything else opens the runs.
  */
 
 /** A place in the app with its arguments, typed: what views navigate to. */
@@ -20,7 +21,8 @@ export type Route =
   | { view: 'run'; id: number }
   | { view: 'compare'; ids: number[]; group: string | null }
   | { view: 'heatmaps'; left: number | null; right: number | null }
-  | { view: 'datasets' };
+  | { view: 'datasets' }
+  | { view: 'workers' };
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -80,6 +82,7 @@ export function createAppRouter(history: RouterHistory = createWebHashHistory())
       { path: '/compare', name: 'compare', component: CompareView, props: (r) => ({ ids: idList(text(r.query, 'ids')), group: text(r.query, 'group') }) },
       { path: '/heatmaps', name: 'heatmaps', component: HeatmapsView, props: (r) => ({ left: positiveId(text(r.query, 'left')), right: positiveId(text(r.query, 'right')) }) },
       { path: '/datasets', name: 'datasets', component: DatasetsView },
+      { path: '/workers', name: 'workers', component: WorkersView },
       { path: '/:unknown(.*)*', redirect: '/runs' },
     ],
   });

@@ -5,7 +5,7 @@ import { makeRun } from './test-fixtures';
 const runs = [
   makeRun({ id: 1, name: 'cora baseline', strategy: 'oc', seed: 2, tags: ['final'], createdAt: '2026-01-01T10:00:00Z', students: [{ idx: 0, bestVal: 0.8, bestEpoch: 10, testAtBest: 0.79 }] }),
   makeRun({ id: 2, name: 'Cora ahead', strategy: 'alignahead', seed: 10, dataset: 'cora', createdAt: '2026-01-03T10:00:00Z', students: [{ idx: 0, bestVal: 0.82, bestEpoch: 5, testAtBest: 0.81 }, { idx: 1, bestVal: 0.85, bestEpoch: 7, testAtBest: 0.83 }] }),
-  makeRun({ id: 3, name: 'ppi ahead', strategy: 'alignahead', dataset: 'ppi', model: 'gat', seed: 1, status: 'running', epochs: 25, plannedEpochs: 100, finishedAt: null, createdAt: '2026-01-02T10:00:00Z' }),
+  makeRun({ id: 3, name: 'ppi ahead', strategy: 'alignahead', dataset: 'ppi', model: 'gat', seed: 1, status: 'running', epochs: 25, plannedEpochs: 100, finishedAt: null, createdAt: '2026-01-02T10:00:00Z', remote: true, worker: 'gpu-box-1' }),
   makeRun({ id: 4, name: 'queued one', dataset: 'pubmed', status: 'queued', epochs: 0, startedAt: null, finishedAt: null, group: 'sweep-a', createdAt: '2026-01-04T10:00:00Z' }),
 ];
 

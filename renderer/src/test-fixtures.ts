@@ -20,6 +20,8 @@ export function makeRun(patch: Partial<RunSummary> & { id: number }): RunSummary
     startedAt: '2026-01-01T10:00:00.000Z',
     finishedAt: '2026-01-01T10:01:00.000Z',
     students: [],
+    remote: false,
+    worker: null,
     ...patch,
   };
 }
@@ -33,6 +35,7 @@ export function makeCompareEntry(id: number, strategy: string, tests: number[], 
     backend: null,
     backendReport: null,
     versions: null,
+    datasetSha256: null,
     cancelRequested: false,
     planPairs: [],
     students: tests.map((t, idx) => ({ idx, bestVal: vals[idx], bestEpoch: 1, testAtBest: t, epochsTo95: null, secondsTo95: null, epochsTo99: null, secondsTo99: null })),

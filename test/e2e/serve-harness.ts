@@ -1,9 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildWhatIsMissing, rendererStep } from '../../electron/scripts/build-steps';
 
 /**
  * What the end-to-end tests and the UI benchmark share: a fresh renderer build when the sources
@@ -14,21 +16,9 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-function newestMtime(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
-  return newest;
-}
-
-/** Builds renderer/dist with Vite unless it is newer than every renderer and contract source. */
-export function ensureRendererBuilt(): void {
-  const index = join(REPO_ROOT, 'renderer/dist/index.html');
-  const sources = ['renderer/src', 'renderer/index.html', 'renderer/vite.config.ts', 'contract'].map((p) => join(REPO_ROOT, p));
-  if (existsSync(index) && statSync(index).mtimeMs > Math.max(...sources.map(newestMtime))) return;
-  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`renderer build failed:\n${result.stdout}\n${result.stderr}`);
+/** Builds renderer/dist when it is missing or older than its sources, as `npm start` does. */
+export async function ensureRendererBuilt(): Promise<void> {
+  await buildWhatIsMissing([rendererStep(REPO_ROOT)], { out: { write: () => undefined, isTTY: false } });
 }
 
 export interface ServeHandle {
@@ -40,13 +30,14 @@ export interface ServeHandle {
 }
 
 /** Starts `alignahead serve` on a free port and resolves with the URL it prints. */
-export function startServe(options: { dbPath?: string; timeoutMs?: number } = {}): Promise<ServeHandle> {
+export function startServe(options: { dbPath?: string; timeoutMs?: number; downloadMirror?: string; /** more `serve` flags, e.g. --data-dir */ args?: string[] } = {}): Promise<ServeHandle> {
   const dir = options.dbPath ? null : mkdtempSync(join(tmpdir(), 'alignahead-e2e-'));
   const dbPath = options.dbPath ?? join(dir!, 'runs.sqlite');
   const token = randomBytes(16).toString('hex');
-  const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'bin/alignahead.js'), 'serve', '--db', dbPath, '--port', '0', '--token', token], {
+  const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'bin/alignahead.js'), 'serve', '--db', dbPath, '--port', '0', '--token', token, ...(options.args ?? [])], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...(options.downloadMirror ? { ALIGNAHEAD_DOWNLOAD_MIRROR: options.downloadMirror } : {}) },
   });
   let output = '';
   const stop = () =>
@@ -92,4 +83,13 @@ export async function apiCall<T>(serve: ServeHandle, name: string, input: unknow
   const body = await response.json();
   if (!response.ok) throw new Error(`${name}: ${response.status} ${JSON.stringify(body)}`);
   return body as T;
+}
+
+/** Debian's Chromium with the page the end-to-end tests drive: 1440×900, light theme, page errors collected. */
+export async function openBrowserPage(pageErrors: string[]): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.emulateMedia({ colorScheme: 'light' });
+  return { browser, page };
 }

@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Download, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webgpuSkipReason } from '../../core/tensor/webgpu/testing/availability';
+import { overflowingTables, startMirror, svgFigureFacts, type Mirror } from './layout-checks';
 import { apiCall, CHROMIUM_ARGS, CHROMIUM_PATH, ensureRendererBuilt, REPO_ROOT, startServe, type ServeHandle } from './serve-harness';
 
 /**
@@ -16,10 +18,19 @@ const haveChromium = existsSync(CHROMIUM_PATH);
 if (!haveChromium) console.warn(`e2e skipped: ${CHROMIUM_PATH} not found (install Debian's chromium: apt-get install -y chromium)`);
 
 const SCREENSHOTS = join(REPO_ROOT, process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-output/screenshots');
+/** Screenshots of the layout checks: evidence, not README pictures. */
+const LAYOUT_SHOTS = join(REPO_ROOT, 'test-output/screenshots/layout');
 const DATA = 'csbm:300:1500:3:16';
+
+async function downloadedBytes(download: Download): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await download.createReadStream()) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks);
+}
 
 describe.skipIf(!haveChromium)('workbench end to end (serve mode, Chromium)', () => {
   let serve: ServeHandle;
+  let mirror: Mirror;
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
@@ -37,8 +48,11 @@ describe.skipIf(!haveChromium)('workbench end to end (serve mode, Chromium)', ()
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    ensureRendererBuilt();
-    serve = await startServe();
+    mkdirSync(LAYOUT_SHOTS, { recursive: true });
+    await ensureRendererBuilt();
+    // the catalog's download checks ask this stand-in for the public servers: no test reaches the internet
+    mirror = await startMirror();
+    serve = await startServe({ downloadMirror: mirror.url });
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -48,6 +62,7 @@ describe.skipIf(!haveChromium)('workbench end to end (serve mode, Chromium)', ()
   afterAll(async () => {
     await browser?.close();
     await serve?.stop();
+    await mirror?.close();
   });
 
   it('opens with the token and removes it from the address bar', async () => {
@@ -116,9 +131,24 @@ describe.skipIf(!haveChromium)('workbench end to end (serve mode, Chromium)', ()
     expect(await page.locator('.compare-table tbody tr').count()).toBe(4);
     await expect.poll(() => page.locator('[data-test=welch]').textContent()).toMatch(/alignahead/);
     await page.locator('.compare-view input[aria-label=smoothing]').fill('0.6');
+    // paper figures: a well-formed SVG one column wide with every run's curves, and a 300-dpi PNG
+    const svg = page.waitForEvent('download');
+    await page.locator('.chart-panel').first().locator('button', { hasText: 'SVG' }).click();
+    const svgFile = await svg;
+    expect(svgFile.suggestedFilename()).toMatch(/\.svg$/);
+    const facts = await svgFigureFacts(page, (await downloadedBytes(svgFile)).toString('utf8'));
+    expect(facts).toMatchObject({ parseError: null, width: '3.5in', height: '2.4in' });
+    expect(facts.polylines).toBeGreaterThanOrEqual(4);
+    expect(facts.fontSizes).toEqual(['10.67px']);
     const png = page.waitForEvent('download');
     await page.locator('.chart-panel').first().locator('button', { hasText: 'PNG' }).click();
-    expect((await png).suggestedFilename()).toMatch(/\.png$/);
+    const pngFile = await png;
+    expect(pngFile.suggestedFilename()).toMatch(/\.png$/);
+    const pngBytes = await downloadedBytes(pngFile);
+    // IHDR width: 3.5 in at 300 dpi; then the pHYs chunk with 11811 px per metre
+    expect(pngBytes.readUInt32BE(16)).toBe(1050);
+    expect(pngBytes.toString('latin1', 37, 41)).toBe('pHYs');
+    expect(pngBytes.readUInt32BE(41)).toBe(11811);
     const csv = page.waitForEvent('download');
     await page.locator('.chart-panel').first().locator('button', { hasText: 'CSV' }).click();
     const csvText = await (await csv).createReadStream().then(async (stream) => {
@@ -142,6 +172,11 @@ describe.skipIf(!haveChromium)('workbench end to end (serve mode, Chromium)', ()
     await slider.fill('2');
     await expect.poll(() => page.locator('[data-test=heatmap-epoch]').textContent()).toBe(`epoch ${epochs[2]}`);
     await shot('heatmaps');
+    const svg = page.waitForEvent('download');
+    await page.locator('.heatmap-pane').first().locator('button', { hasText: 'SVG' }).click();
+    const facts = await svgFigureFacts(page, (await downloadedBytes(await svg)).toString('utf8'));
+    expect(facts).toMatchObject({ parseError: null, width: '3.5in', height: '3.2in' });
+    expect(facts.texts).toEqual(expect.arrayContaining(['far', 'close', 'L1', 'L3']));
   });
 
   it('shows the dataset catalog and a generated dataset with its degree histogram', async () => {
@@ -150,7 +185,49 @@ describe.skipIf(!haveChromium)('workbench end to end (serve mode, Chromium)', ()
     await page.locator('.datasets-view button', { hasText: 'Generate & inspect' }).click();
     await page.locator('.dataset-stats canvas').waitFor();
     expect(await page.locator('.dataset-stats').textContent()).toContain('homophily');
+    const cora = page.locator('.catalog tr[data-name=cora]');
+    expect(await cora.locator('[data-test=size]').textContent()).toBe('540,580 B');
+    expect(await cora.locator('[data-test=sha256]').textContent()).toContain('068e22d90c3849b4057dfb05851741428992af058efcd4e7ebb4186f3d581de2');
+    // checked before any click: the mirror has the files
+    await expect.poll(() => cora.locator('[data-test=download-state]').getAttribute('data-state')).toBe('possible');
     await shot('datasets');
+  });
+
+  it('no table overflows its card at 1280 or 1920 px, in any view', async () => {
+    const runs = (await apiCall<{ runs: { id: number }[] }>(serve, 'runs.list', {})).runs.map((r) => r.id).sort((a, b) => a - b);
+    const views: [string, string, string][] = [
+      ['runs', '/#/runs', '.runs-table tbody tr'],
+      ['run-view', `/#/runs/${runs[0]}`, '.run-view .convergence tbody tr'],
+      ['compare', `/#/compare?ids=${runs.join(',')}`, '.compare-table tbody tr'],
+      ['heatmaps', `/#/heatmaps?left=${runs[0]}&right=${runs[1]}`, '.heatmap-pane .echart'],
+      ['datasets', '/#/datasets', '.catalog tbody tr'],
+      ['new', '/#/new', 'form.form-view'],
+    ];
+    // the check itself: a table too wide for its card is reported
+    await page.goto(`${serve.origin}/#/datasets`);
+    await page.locator('.catalog').waitFor();
+    await page.evaluate(() => {
+      const card = document.createElement('section');
+      card.className = 'panel layout-probe';
+      card.innerHTML = '<h3>probe</h3><table><tr><td style="min-width: 3000px">wide</td></tr></table>';
+      document.querySelector('.datasets-view .column')!.appendChild(card);
+    });
+    expect(await overflowingTables(page)).toEqual([expect.stringMatching(/^probe: \d+ px wide in \d+ px$/)]);
+    await page.evaluate(() => document.querySelector('.layout-probe')!.remove());
+
+    const problems: string[] = [];
+    for (const width of [1280, 1920]) {
+      await page.setViewportSize({ width, height: 1000 });
+      for (const [name, path, ready] of views) {
+        await page.goto(`${serve.origin}${path}`);
+        await page.locator(ready).first().waitFor();
+        await page.waitForTimeout(200);
+        for (const problem of await overflowingTables(page)) problems.push(`${width} px, ${name}: ${problem}`);
+        await page.screenshot({ path: join(LAYOUT_SHOTS, `${name}-${width}.png`), fullPage: true });
+      }
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+    expect(problems).toEqual([]);
   });
 
   it('deletes a run after confirmation', async () => {
@@ -169,4 +246,50 @@ describe.skipIf(!haveChromium)('workbench end to end (serve mode, Chromium)', ()
     await shot('runs-dark');
     expect(pageErrors).toEqual([]);
   });
+});
+
+// One line when it skips (no WebGPU adapter here); CI installs lavapipe and requires it.
+const noWebgpu = haveChromium ? await webgpuSkipReason() : 'no chromium';
+
+describe.skipIf(!haveChromium || noWebgpu)('a webgpu run in serve mode (Chromium)', () => {
+  let serve: ServeHandle;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    await ensureRendererBuilt();
+    serve = await startServe();
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.emulateMedia({ colorScheme: 'light' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+  });
+
+  it('the status bar and the run view name the GPU adapter while the run trains', async () => {
+    await page.goto(serve.url);
+    await page.locator('text=No runs yet.').waitFor();
+    await page.goto(`${serve.origin}/#/new`);
+    const form = page.locator('form.form-view');
+    await form.waitFor();
+    for (const [name, value] of Object.entries({ name: 'e2e webgpu', data: DATA, strategy: 'alignahead', students: '2', layers: '2', hidden: '16', epochs: '25', seed: '3', backend: 'webgpu' })) {
+      const field = form.locator(`[name="${name}"]`);
+      if ((await field.evaluate((el) => el.tagName)) === 'SELECT') await field.selectOption(value);
+      else await field.fill(value);
+    }
+    await page.locator('[data-test=submit]').click();
+    await page.locator('.run-view [data-test=epoch-count]').waitFor();
+    // the adapter as the backend event names it, e.g. "GPU: mesa llvmpipe (…) (vulkan, software adapter)"
+    await expect.poll(() => page.locator('[data-test=status-bar] [data-test=adapter]').textContent(), { timeout: 60_000 }).toMatch(/^GPU: .+\(\w+(, software adapter)?\)$/);
+    expect(await page.locator('[data-test=status-bar] [data-test=backend]').textContent()).toMatch(/^backend: webgpu/);
+    await expect.poll(async () => Number(/epoch (\d+)/.exec((await page.locator('[data-test=epoch-count]').textContent()) ?? '')?.[1] ?? 0), { timeout: 60_000 }).toBeGreaterThanOrEqual(3);
+    await page.screenshot({ path: join(SCREENSHOTS, 'run-view-webgpu.png') });
+    await page.locator('.run-view .status-completed').waitFor({ timeout: 120_000 });
+    const adapterRow = page.locator('[data-test=backend-report] tr', { hasText: 'adapter' }).locator('td');
+    const statusAdapter = (await page.locator('[data-test=status-bar] [data-test=adapter]').textContent())!.replace(/^GPU: /, '');
+    expect(await adapterRow.textContent()).toBe(statusAdapter);
+  }, 240_000);
 });

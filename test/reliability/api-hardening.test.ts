@@ -58,7 +58,9 @@ beforeAll(async () => {
     lastBackend: () => null,
   };
   const log = (line: string) => logLines.push(line);
-  handlers = createApiHandlers({ store, host, dataDir: join(dir, 'data'), cacheDir: join(dir, 'cache'), databasePath: store.path, mode: 'serve', importRoots: [importRoot], log });
+  // no test reaches the internet: a valid datasets.download or datasets.checkDownloads finds it offline
+  const offline = (async () => Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ENOTFOUND' } }))) as typeof fetch;
+  handlers = createApiHandlers({ store, host, dataDir: join(dir, 'data'), cacheDir: join(dir, 'cache'), databasePath: store.path, mode: 'serve', importRoots: [importRoot], log, fetchImpl: offline });
   server = await startServer({ handlers, events: createEventHub(log), port: 0, token: TOKEN, log });
 });
 

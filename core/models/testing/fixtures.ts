@@ -4,7 +4,7 @@ import type { CsrGraph } from '../../graph/csr';
 import type { Rng } from '../../random';
 import type { GraphOps } from '../../tensor/graph-ops';
 import { kernelGraphOps } from '../../tensor/graph-ops-kernels';
-import { referenceGraphOps } from '../../tensor/graph-ops-reference';
+import { referenceGraphOps } from '../../tensor/graph-ops-native';
 import type { Matrix } from './dense-reference';
 
 /** Shared fixtures of the model tests: tiny graphs, random inputs, and comparisons with the dense oracle. */

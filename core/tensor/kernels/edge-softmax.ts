@@ -13,6 +13,29 @@ export function edgeSoftmax(
   out: Float32Array,
   rows: RowRange = allRows(offsets),
 ): void {
+  softmaxByRow(offsets, heads, log, out, rows, (_, start, end, maxima) => {
+    for (let i = start, h = 0; i < end; i++) {
+      if (scores[i] > maxima[h]) maxima[h] = scores[i];
+      if (++h === heads) h = 0;
+    }
+    return scores;
+  });
+}
+
+/**
+ * The per-destination softmax loop shared by the edge softmax and the fused attention: for each
+ * destination v with incoming edges (entries [start, end) of [E, heads]), `scoresOf` raises the
+ * per-head `maxima` (filled with −∞) to the row's maxima and returns the array holding its scores
+ * (it may write them into `out` first); the row is then normalised into `out`.
+ */
+export function softmaxByRow(
+  offsets: Int32Array,
+  heads: number,
+  log: boolean,
+  out: Float32Array,
+  rows: RowRange,
+  scoresOf: (v: number, start: number, end: number, maxima: Float64Array) => Float32Array,
+): void {
   const maxima = new Float64Array(heads);
   const sums = new Float64Array(heads);
   for (let v = rows.start; v < rows.end; v++) {
@@ -20,30 +43,48 @@ export function edgeSoftmax(
     const end = offsets[v + 1] * heads;
     if (start === end) continue;
     maxima.fill(-Infinity);
-    sums.fill(0);
-    for (let i = start, h = 0; i < end; i++) {
-      if (scores[i] > maxima[h]) maxima[h] = scores[i];
-      if (++h === heads) h = 0;
-    }
-    // exp once per entry: kept in `out` (float64 sums of the float32 values) and rescaled below
-    for (let i = start, h = 0; i < end; i++) {
-      const shifted = Math.exp(scores[i] - maxima[h]);
-      out[i] = shifted;
-      sums[h] += log ? shifted : out[i];
-      if (++h === heads) h = 0;
-    }
+    const scores = scoresOf(v, start, end, maxima);
+    normaliseRow(scores, start, end, heads, log, maxima, sums, out);
+  }
+}
+
+/**
+ * The softmax (or log-softmax) of one destination's entries [start, end) given their per-head
+ * maxima; `scores` may be `out` itself. exp once per entry: kept in `out` (float64 sums of the
+ * float32 values) and rescaled. `sums` is scratch of `heads` entries.
+ */
+function normaliseRow(
+  scores: Float32Array,
+  start: number,
+  end: number,
+  heads: number,
+  log: boolean,
+  maxima: Float64Array,
+  sums: Float64Array,
+  out: Float32Array,
+): void {
+  sums.fill(0);
+  for (let i = start, h = 0; i < end; i++) {
+    const shifted = Math.exp(scores[i] - maxima[h]);
     if (log) {
-      for (let h = 0; h < heads; h++) sums[h] = maxima[h] + Math.log(sums[h]);
-      for (let i = start, h = 0; i < end; i++) {
-        out[i] = scores[i] - sums[h];
-        if (++h === heads) h = 0;
-      }
+      sums[h] += shifted;
     } else {
-      for (let h = 0; h < heads; h++) sums[h] = 1 / sums[h];
-      for (let i = start, h = 0; i < end; i++) {
-        out[i] *= sums[h];
-        if (++h === heads) h = 0;
-      }
+      out[i] = shifted;
+      sums[h] += out[i];
+    }
+    if (++h === heads) h = 0;
+  }
+  if (log) {
+    for (let h = 0; h < heads; h++) sums[h] = maxima[h] + Math.log(sums[h]);
+    for (let i = start, h = 0; i < end; i++) {
+      out[i] = scores[i] - sums[h];
+      if (++h === heads) h = 0;
+    }
+  } else {
+    for (let h = 0; h < heads; h++) sums[h] = 1 / sums[h];
+    for (let i = start, h = 0; i < end; i++) {
+      out[i] *= sums[h];
+      if (++h === heads) h = 0;
     }
   }
 }

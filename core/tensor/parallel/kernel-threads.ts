@@ -2,7 +2,8 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { allRows, type RowRange } from '../kernels/adjacency';
+import type { RowRange } from '../kernels/adjacency';
+import { wasmPayload } from '../wasm/module';
 import { WORKER_STATE, type RowJob } from './protocol';
 import { runRowKernel, type RowKernelArgs, type RowKernelName } from './row-kernels';
 
@@ -92,7 +93,7 @@ export async function startKernelThreads(count: number = defaultKernelThreads(),
   for (let i = 1; i < count; i++) {
     const state = new Int32Array(new SharedArrayBuffer(8));
     try {
-      const worker = new Worker(options.entry ?? workerEntry(), { workerData: { state } });
+      const worker = new Worker(options.entry ?? workerEntry(), { workerData: { state, wasm: wasmPayload() } });
       worker.unref();
       // a thread that fails to load is dropped below; training goes on with the others
       worker.on('error', () => failed.add(worker));
@@ -174,18 +175,47 @@ function waitFor(thread: KernelThread): boolean {
 
 /**
  * Runs row kernel `name` over all rows of the view whose offsets are `rowOffsets`, split across the
- * kernel threads when `work` (≈ edges × columns) is large enough. A range whose thread failed is
- * recomputed here, so a kernel error surfaces on the calling thread with its own message.
+ * kernel threads by edges + rows when `work` (≈ edges × columns) is large enough.
  */
 export function runRows<K extends RowKernelName>(name: K, rowOffsets: Int32Array, work: number, args: RowKernelArgs<K>): void {
   const rows = rowOffsets.length - 1;
-  if (threads.length === 0 || work < minWork || rows < 2 || !isShared(args)) {
-    runRowKernel(name, args, allRows(rowOffsets));
+  runSplit(name, rows, work, args, (parts) => splitRows(rowOffsets, parts));
+}
+
+/**
+ * Runs row kernel `name` over rows [0, count), split across the kernel threads into equal ranges
+ * whose bounds are multiples of `granularity` (dense kernels whose rows all cost the same).
+ */
+export function runRange<K extends RowKernelName>(name: K, count: number, granularity: number, work: number, args: RowKernelArgs<K>): void {
+  runSplit(name, Math.ceil(count / granularity), work, args, (parts) =>
+    splitEvenly(count, parts, granularity),
+  );
+}
+
+/** `parts` consecutive ranges covering [0, count), equal up to `granularity`, bounds multiples of it (but the last). */
+export function splitEvenly(count: number, parts: number, granularity: number): RowRange[] {
+  const units = Math.ceil(count / granularity);
+  const ranges: RowRange[] = [];
+  for (let p = 0; p < parts; p++) {
+    const start = Math.min(count, Math.round((units * p) / parts) * granularity);
+    const end = p === parts - 1 ? count : Math.min(count, Math.round((units * (p + 1)) / parts) * granularity);
+    ranges.push({ start, end });
+  }
+  return ranges;
+}
+
+/**
+ * A range whose thread failed is recomputed here, so a kernel error surfaces on the calling thread
+ * with its own message. `units` is how many pieces the work can be cut into at most.
+ */
+function runSplit<K extends RowKernelName>(name: K, units: number, work: number, args: RowKernelArgs<K>, split: (parts: number) => RowRange[]): void {
+  if (threads.length === 0 || work < minWork || units < 2 || !isShared(args)) {
+    runRowKernel(name, args, split(1)[0]);
     return;
   }
   splitCalls++;
-  const helpers = threads.slice(0, rows - 1);
-  const ranges = splitRows(rowOffsets, helpers.length + 1);
+  const helpers = threads.slice(0, units - 1);
+  const ranges = split(helpers.length + 1);
   helpers.forEach((thread, i) => {
     Atomics.store(thread.state, 0, WORKER_STATE.busy);
     const job: RowJob = { name, args, start: ranges[i + 1].start, end: ranges[i + 1].end };

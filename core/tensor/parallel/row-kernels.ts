@@ -1,9 +1,16 @@
 import type { RowRange } from '../kernels/adjacency';
 import { edgeAdd, sumEdgesIntoRows } from '../kernels/edge-add';
-import { edgeDistance, edgeDistanceGradient } from '../kernels/edge-distance';
+import { edgeAttention, edgeAttentionGradient } from '../kernels/edge-attention';
 import { edgeSoftmax, edgeSoftmaxGradient } from '../kernels/edge-softmax';
+import { binaryRange, eluGradRange, leakyReluRange, unaryRange } from '../kernels/elementwise';
 import { gatherMax, segmentSum, segmentSumGradient } from '../kernels/segment-reduce';
-import { aggregateRows, edgeHeadDots } from '../kernels/spmm';
+import { copyFromKernelMemory, copyIntoKernelMemory } from '../wasm/copies';
+import { kernels, type KernelName } from '../wasm/module';
+
+/** A SIMD kernel of the shared WASM module (pointer and size arguments), on this thread's instance. */
+function wasm(name: KernelName, args: number[], rows: RowRange): void {
+  (kernels()[name] as (...all: number[]) => void)(...args, rows.start, rows.end);
+}
 
 /**
  * The kernels that threads may split by rows: each writes only the output rows (or the edges of
@@ -11,17 +18,22 @@ import { aggregateRows, edgeHeadDots } from '../kernels/spmm';
  * computed by the same arithmetic whichever thread runs it (results are bit-identical to one thread).
  */
 export const ROW_KERNELS = {
-  aggregateRows,
-  edgeHeadDots,
   edgeAdd,
   sumEdgesIntoRows,
-  edgeDistance,
-  edgeDistanceGradient,
+  edgeAttention,
+  edgeAttentionGradient,
   edgeSoftmax,
   edgeSoftmaxGradient,
   segmentSum,
   segmentSumGradient,
   gatherMax,
+  binaryRange,
+  unaryRange,
+  leakyReluRange,
+  eluGradRange,
+  wasm,
+  copyIntoKernelMemory,
+  copyFromKernelMemory,
 } as const;
 
 export type RowKernelName = keyof typeof ROW_KERNELS;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
 import type { CsrGraph } from '../../graph/csr';
 import { Rng } from '../../random';
-import type { GraphOps } from '../graph-ops';
+import { edgeAttention, type GraphOps } from '../graph-ops';
 import {
   naiveEdgeAdd,
   naiveEdgeDistance,
@@ -60,6 +60,14 @@ export function opCases(graph: CsrGraph, features = FEATURES): OpCase[] {
       shapes: [[n, heads], [n, heads]],
       run: (ops, g, [a, b]) => ops.edgeAdd(g, a as tf.Tensor2D, b as tf.Tensor2D),
       naive: (g, [a, b]) => naiveEdgeAdd(g, a, b, heads),
+    });
+  }
+  for (const heads of [1, 3]) {
+    cases.push({
+      name: `edgeAttention, ${heads} heads`,
+      shapes: [[n, heads], [n, heads]],
+      run: (ops, g, [a, b]) => edgeAttention(ops, g, a as tf.Tensor2D, b as tf.Tensor2D, 0.2),
+      naive: (g, [a, b]) => naiveEdgeSoftmax(g, naiveEdgeAdd(g, a, b, heads).map((x) => (x < 0 ? 0.2 * x : x)), heads, false),
     });
   }
   for (const kind of ['dot', 'l1', 'sqeuclidean'] as const) {

@@ -19,6 +19,8 @@ export function useExperimentForm(start: { from: number | null; data: string | n
   const touched = ref(false);
   const submitting = ref(false);
   const serverError = ref<string | null>(null);
+  /** 'remote': the runs go to the queue's workers */
+  const runOn = ref<'local' | 'remote'>('local');
 
   onMounted(async () => {
     if (start.from === null) return;
@@ -65,7 +67,7 @@ export function useExperimentForm(start: { from: number | null; data: string | n
     }
     submitting.value = true;
     try {
-      const { ids } = await api.call('runs.create', group ? { configs, group } : { configs });
+      const { ids } = await api.call('runs.create', { configs, ...(group ? { group } : {}), ...(runOn.value === 'remote' ? { runOn: runOn.value } : {}) });
       return { ids, group: group ?? null };
     } catch (e) {
       serverError.value = errorMessage(e);
@@ -75,5 +77,5 @@ export function useExperimentForm(start: { from: number | null; data: string | n
     }
   }
 
-  return { form, sweep, catalog, touched, submitting, serverError, errors, invalid, runCount, choosePreset, launch };
+  return { form, sweep, catalog, touched, submitting, serverError, runOn, errors, invalid, runCount, choosePreset, launch };
 }

@@ -1,9 +1,9 @@
 /**
  * Micro-benchmark of the graph ops: the project's typed-array kernels against the stock-tf-op
- * reference, on the WASM and CPU backends, on CSBM random graphs with 192 features.
+ * reference, on the multicore, WASM and CPU backends, on CSBM random graphs with 192 features.
  *
- *   node bin/run-ts.js core/tensor/bench-kernels.ts [--sizes 10000:45000,50000:475000] [--reps 3]
- *                                                   [--backends wasm,cpu] [--skip-reference-above 2000000]
+ *   node bin/run-ts.js bench/bench-kernels.ts [--sizes 10000:45000,50000:475000] [--reps 3]
+ *                                                   [--backends multicore,wasm,cpu] [--skip-reference-above 2000000]
  *                                                   [--reference-reps 2]
  *
  * A size is nodes:directed-edges as CSBM draws them (symmetrised, deduplicated, self-loops added,
@@ -13,13 +13,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
-import { generateCsbm } from '../datasets/csbm';
-import type { CsrGraph } from '../graph/csr';
-import { Rng } from '../random';
-import { initBackend, type BackendName } from './backend';
-import type { GraphOps } from './graph-ops';
-import { kernelGraphOps } from './graph-ops-kernels';
-import { referenceGraphOps } from './graph-ops-reference';
+import { generateCsbm } from '../core/datasets/csbm';
+import type { CsrGraph } from '../core/graph/csr';
+import { Rng } from '../core/random';
+import { initBackend, type BackendName } from '../core/tensor/backend';
+import type { GraphOps } from '../core/tensor/graph-ops';
+import { kernelGraphOps } from '../core/tensor/graph-ops-kernels';
+import { referenceGraphOps } from '../core/tensor/graph-ops-native';
 
 const FEATURES = 192;
 const HEADS = 4;
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     options: {
       sizes: { type: 'string', default: '10000:45000,50000:475000' },
       reps: { type: 'string', default: '3' },
-      backends: { type: 'string', default: 'wasm,cpu' },
+      backends: { type: 'string', default: 'multicore,wasm,cpu' },
       'skip-reference-above': { type: 'string', default: '2000000' },
       'reference-reps': { type: 'string', default: '2' },
     },
