@@ -4,7 +4,6 @@ import { RUN_SORT_KEYS, RUN_STATUS_VALUES, type RunSortKey, type RunStatus } fro
 import { metricsCsv } from '../../contract/csv';
 import { UserError } from '../errors';
 import { defaultDatabasePath, openStore, type ExperimentStore } from '../store';
-import { gpuOf } from '../api/adapter-label';
 import { numberOption, parseOptions, printJson, type CliIo, type Command } from './command';
 
 /**
@@ -143,6 +142,8 @@ const showCommand: Command = {
   summary: 'show one run: configuration, students, last metrics',
   usage: `usage: alignahead runs show <id> [${DB_USAGE}] [--json]`,
   async run(argv: string[], io: CliIo): Promise<number> {
+    // loaded here: the adapter label's module brings the schema library, which `runs list` does without
+    const { gpuOf } = await import('../api/adapter-label');
     const { values, positionals } = parseOptions(argv, { ...DB_OPTION, json: { type: 'boolean' } });
     const id = runIdArgument(positionals, this.usage);
     return withStore(values.db, (store) => {
