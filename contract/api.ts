@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DistillationSignalRow } from './distillation-signal';
 import { BACKENDS, runConfigSchema } from './run-config';
 
 /**
@@ -44,9 +45,12 @@ export const callInputs = {
   'runs.resume': z.object({ id }).strict(),
   /** queue a new run with the same config */
   'runs.rerun': z.object({ id }).strict(),
-  'runs.export': z.object({ ids: z.array(id).min(1).max(1000), format: z.enum(['csv', 'json']) }).strict(),
+  /** csv: one table, the per-epoch metrics (default) or the distillation signal; json: the runs with both */
+  'runs.export': z.object({ ids: z.array(id).min(1).max(1000), format: z.enum(['csv', 'json']), table: z.enum(['metrics', 'signal']).optional() }).strict(),
   'runs.metrics': z.object({ id, afterEpoch: z.number().int().min(0).optional() }).strict(),
   'runs.alignment': z.object({ id, epoch: z.number().int().min(0).optional() }).strict(),
+  /** the distillation-signal diagnostic's rows (contract/distillation-signal.ts); afterEpoch: only later epochs */
+  'runs.signal': z.object({ id, afterEpoch: z.number().int().min(0).optional() }).strict(),
   'runs.events': z.object({ id, afterId: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(10_000).optional() }).strict(),
   /** everything the compare view needs for several runs at once */
   'runs.compare': z.object({ ids: z.array(id).min(1).max(100) }).strict(),
@@ -122,10 +126,14 @@ export interface GpuAdapterInfo {
   fallback: boolean;
 }
 
-/** A student's best so far, as the store decides it: the first epoch reaching the highest validation metric. */
+/**
+ * A student's best so far, as the store decides it by the run's selection rule (config.selection):
+ * best-val, the first epoch reaching the highest validation metric; or the authors' rule (see
+ * core/train/selection.ts), where the selected epoch's validation metric may be below an earlier one.
+ */
 export interface StudentBest {
   idx: number;
-  /** best validation metric so far (higher is better: accuracy, micro-F1) */
+  /** validation metric of the selected epoch (best-val: the highest so far; higher is better: accuracy, micro-F1) */
   bestVal: number | null;
   bestEpoch: number | null;
   /** test metric at bestEpoch, when that epoch was evaluated on test */
@@ -285,6 +293,7 @@ export interface CallOutputs {
   'runs.export': { filename: string; mimeType: string; content: string };
   'runs.metrics': EpochMetricRow[];
   'runs.alignment': RunAlignment;
+  'runs.signal': DistillationSignalRow[];
   'runs.events': RunEventRow[];
   'runs.compare': CompareEntry[];
   'datasets.catalog': CatalogItem[];
@@ -312,7 +321,10 @@ export type ApiEvent =
       best: StudentBest[];
     }
   | { type: 'run.alignment'; runId: number; epoch: number }
-  | { type: 'run.log'; runId: number; level: 'info' | 'warn' | 'error'; message: string }
+  /** the distillation-signal rows of an epoch were recorded (fetch them with runs.signal) */
+  | { type: 'run.signal'; runId: number; epoch: number }
+  /** kind as stored in the run's events ('log' when absent; 'distillation': the inert-term warning) */
+  | { type: 'run.log'; runId: number; level: 'info' | 'warn' | 'error'; message: string; kind?: string }
   | { type: 'dataset.progress'; name: string; receivedBytes: number; totalBytes: number | null; done: boolean; error: string | null }
   | { type: 'backend'; backend: BackendInfo };
 

@@ -98,3 +98,29 @@ export function signalRows(epoch: number, student: number, peer: number, diagnos
     state: signalState(d),
   }));
 }
+
+/**
+ * One diagnostic per planned pair from those of several ordered student pairs (each list in plan
+ * order): the mean of every figure, the mean τ. What the run's warning reads, so that K students
+ * give one warning, not K(K−1).
+ */
+export function averageOverStudentPairs(perStudentPair: readonly (readonly PairDiagnostic[])[]): PairDiagnostic[] {
+  if (perStudentPair.length === 0) return [];
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  return perStudentPair[0].map((first, i) => {
+    const all = perStudentPair.map((pairs) => pairs[i]);
+    const taus = all.map((d) => d.tau);
+    const quartileSets = all.map((d) => d.distanceOverTau);
+    return {
+      studentLayer: first.studentLayer,
+      peerLayer: first.peerLayer,
+      tau: taus.every((t): t is number => t !== null) ? mean(taus) : null,
+      distanceOverTau: quartileSets.every((q) => q !== null)
+        ? { q1: mean(quartileSets.map((q) => q!.q1)), median: mean(quartileSets.map((q) => q!.median)), q3: mean(quartileSets.map((q) => q!.q3)) }
+        : null,
+      meanKl: mean(all.map((d) => d.meanKl)),
+      contrast: mean(all.map((d) => d.contrast)),
+      studentContrast: mean(all.map((d) => d.studentContrast)),
+    };
+  });
+}

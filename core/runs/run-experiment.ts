@@ -6,7 +6,7 @@ import { UserError } from '../errors';
 import { Rng } from '../random';
 import type { ExperimentStore } from '../store';
 import { getGraphOps, initBackend, type BackendPreference, type BackendReport } from '../tensor/backend';
-import { parseRunConfig, refusePendingOptions } from '../train/run-config';
+import { parseRunConfig } from '../train/run-config';
 import { trainStudents, type TrainOutcome } from '../train/trainer';
 import { prepareTrainingData, type TrainingData } from '../train/training-data';
 import { appVersion } from '../version';
@@ -29,7 +29,7 @@ export interface ExperimentOptions {
   signal?: AbortSignal;
   /**
    * What the UI hears, as it is recorded: `backend` and `run.status` (running) once the run is
-   * claimed, then every `run.epoch`, `run.alignment` and `run.log`. How the run ended is the
+   * claimed, then every `run.epoch`, `run.alignment`, `run.signal` and `run.log`. How the run ended is the
    * caller's to report (it may fail before it ever runs).
    */
   onEvent?: (event: ExperimentEvent) => void;
@@ -64,7 +64,6 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const existing = options.runId !== undefined ? store.getRun(options.runId) : null;
   if (options.runId !== undefined && !existing) throw new UserError(`run ${options.runId} does not exist`);
   const config = parseRunConfig(existing ? existing.config : options.config);
-  refusePendingOptions(config);
 
   const backend = await initBackend({ prefer: options.backend ?? config.backend });
   const dataset = await loadDataset(config.data, { cacheDir: options.cacheDir });

@@ -35,32 +35,6 @@ export function planOf(config: RunConfig): AlignmentPlan {
 }
 
 /**
- * Run-config options the trainer does not honour yet (issue 17 is landing in two phases: the options
- * and their building blocks first, the trainer wiring after the trainer's redesign), as "field value"
- * texts; empty when the config only uses what the trainer does. runExperiment refuses such a config
- * before recording anything, rather than train something else than the config says.
- * kernel.normaliseFeatures is not listed: the trainer's kernel (similarityKernelOf) carries it.
- */
-export function pendingOptions(config: RunConfig): string[] {
-  const pending: string[] = [];
-  if (config.model === 'gat' && config.outHeads !== 1) pending.push(`outHeads ${config.outHeads}`);
-  if (config.model === 'gat' && config.init !== 'glorot') pending.push(`init '${config.init}'`);
-  if (config.selection !== 'best-val') pending.push(`selection '${config.selection}'`);
-  if (config.f1Threshold !== 0) pending.push(`f1Threshold ${config.f1Threshold}`);
-  if (config.redrawBatches) pending.push('redrawBatches true');
-  if (config.kernel.tauMode !== 'fixed') pending.push(`kernel.tauMode '${config.kernel.tauMode}'`);
-  return pending;
-}
-
-/** Throws a UserError naming every option of `config` the trainer does not honour yet (see pendingOptions). */
-export function refusePendingOptions(config: RunConfig): void {
-  const pending = pendingOptions(config);
-  if (pending.length > 0) {
-    throw new UserError(`the trainer does not use these run options yet: ${pending.join(', ')}; leave them at their defaults for now (docs/PROTOCOL.md)`);
-  }
-}
-
-/**
  * The student-model fields of a run config beyond the architecture basics: GAT output heads
  * (averaged) and the initialisation scheme. The trainer spreads them into its student config.
  */

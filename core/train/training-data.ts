@@ -8,7 +8,7 @@ import type { GraphData } from '../graph/graph-data';
 import { graphLevelSplit, perClassSplit, ratioSplit } from '../datasets/splits';
 import { UserError } from '../errors';
 import type { Rng } from '../random';
-import { fixedGroups } from './batch-plan';
+import { fixedGroups, redrawnGroups } from './batch-plan';
 
 /** One graph (or a block-diagonal batch of graphs) on the backend, with the nodes each split scores. */
 export interface GraphBatch {
@@ -37,6 +37,13 @@ export interface TrainingData {
   alignment: { batch: GraphBatch; nodes: Int32Array };
   /** counts for the run record */
   splitSizes: { train: number; val: number; test: number };
+  /**
+   * Multi-graph data with config redrawBatches (the authors' shuffled loader): each pass draws a
+   * fresh grouping of the training graphs and joins each group into a batch when it is stepped on
+   * (the batch's features tensor is then the caller's to dispose); null otherwise, where the
+   * trainer steps on trainBatches.
+   */
+  redraw: { draw(rng: Rng): number[][]; join(graphs: readonly number[]): GraphBatch } | null;
   dispose(): void;
 }
 
@@ -73,6 +80,8 @@ function transductive(dataset: Dataset, config: RunConfig, splitRng: Rng): Train
     evalBatches: [batch],
     alignment: { batch, nodes: split.val.length > 0 ? split.val : split.test },
     splitSizes: { train: split.train.length, val: split.val.length, test: split.test.length },
+    // one graph: every pass steps on the whole of it, so there is nothing to regroup
+    redraw: null,
     dispose: () => batch.features.dispose(),
   };
 }
@@ -86,7 +95,7 @@ function allNodes(n: number): Int32Array {
 /**
  * One block-diagonal batch of the dataset's graphs `indices`, every node scored by `role`; null when
  * there are none. Its features tensor is the caller's to dispose. (Redrawn training batches, config
- * redrawBatches, are built with it once per pass from core/train/batch-plan.ts's groups.)
+ * redrawBatches, are built with it once per pass from core/train/batch-plan.ts's groups: TrainingData.redraw.)
  */
 export function joinGraphs(dataset: Dataset, indices: readonly number[], role: 'train' | 'val' | 'test'): GraphBatch | null {
   if (indices.length === 0) return null;
@@ -115,6 +124,9 @@ function inductive(dataset: Dataset, config: RunConfig, splitRng: Rng): Training
     evalBatches,
     alignment: { batch: alignmentBatch, nodes: allNodes(alignmentBatch.graph.numNodes) },
     splitSizes: { train: count(graphSplit.train), val: count(graphSplit.val), test: count(graphSplit.test) },
+    redraw: config.redrawBatches
+      ? { draw: (rng) => redrawnGroups(graphSplit.train, config.batchGraphs, rng), join: (graphs) => join([...graphs], 'train')! }
+      : null,
     dispose: () => evalBatches.forEach((b) => b.features.dispose()),
   };
 }
