@@ -1,4 +1,4 @@
-import type { DistillationSignalRow, SignalStateName } from '../../contract/distillation-signal';
+import { INERT_CONTRAST, SATURATED_DISTANCE_OVER_TAU, type DistillationSignalRow, type SignalStateName } from '../../contract/distillation-signal';
 import type { PairDiagnostic } from './structure-diagnostics';
 
 /**
@@ -19,8 +19,7 @@ import type { PairDiagnostic } from './structure-diagnostics';
  *   median, where half the neighbours score below e⁻⁵ ≈ 0.007. A τ fixed from the initial weights
  *   drove Cora's deeper layers to medians of 17–280 within 5 epochs.
  */
-export const INERT_CONTRAST = 1e-4;
-export const SATURATED_DISTANCE_OVER_TAU = 5;
+export { INERT_CONTRAST, SATURATED_DISTANCE_OVER_TAU };
 
 /** The state of one planned pair's teaching signal (the peer side's structure). */
 export function signalState(d: PairDiagnostic): SignalStateName {

@@ -1,0 +1,156 @@
+import { INERT_CONTRAST, SATURATED_DISTANCE_OVER_TAU, type DistillationSignalRow } from '../../../contract/distillation-signal';
+import { mean } from '../stats';
+import type { ChartOption } from './echarts-setup';
+import { axisStyle } from './line-chart-frame';
+import { colorAt, type ChartPalette } from './palette';
+
+/**
+ * The distillation-signal chart: per planned layer pair, the structure contrast over epochs (top,
+ * with the near-uniform line) and the median d/τ with its interquartile band (bottom, with the
+ * saturated line). Both on log axes: the figures span many decades (contrast 1e-8 at τ = 100 on
+ * Cora, 0.03 under τ auto).
+ */
+
+export interface SignalPoint {
+  epoch: number;
+  contrast: number | null;
+  median: number | null;
+  q1: number | null;
+  q3: number | null;
+}
+
+export interface SignalLine {
+  /** "2←1": student layer ← peer layer, 1-based */
+  label: string;
+  points: SignalPoint[];
+}
+
+const meanOrNull = (values: (number | null)[]) => {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length > 0 ? mean(known) : null;
+};
+
+/**
+ * One line per planned layer pair, in the order the rows first name them. Rows of several ordered
+ * student pairs are averaged per epoch (the run view); pass `pair` to keep one (the heatmaps view).
+ */
+export function signalLines(rows: readonly DistillationSignalRow[], pair?: { student: number; peer: number }): SignalLine[] {
+  const kept = pair ? rows.filter((r) => r.student === pair.student && r.peer === pair.peer) : rows;
+  const byPair = new Map<string, Map<number, DistillationSignalRow[]>>();
+  for (const row of kept) {
+    const label = `${row.studentLayer + 1}←${row.peerLayer + 1}`;
+    let epochs = byPair.get(label);
+    if (!epochs) byPair.set(label, (epochs = new Map()));
+    let list = epochs.get(row.epoch);
+    if (!list) epochs.set(row.epoch, (list = []));
+    list.push(row);
+  }
+  return [...byPair.entries()].map(([label, epochs]) => ({
+    label,
+    points: [...epochs.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([epoch, list]) => ({
+        epoch,
+        contrast: meanOrNull(list.map((r) => r.contrast)),
+        median: meanOrNull(list.map((r) => r.distanceOverTauMedian)),
+        q1: meanOrNull(list.map((r) => r.distanceOverTauQ1)),
+        q3: meanOrNull(list.map((r) => r.distanceOverTauQ3)),
+      })),
+  }));
+}
+
+/** [epoch, value] pairs a log axis can draw (values > 0). */
+const positive = (points: readonly SignalPoint[], value: (p: SignalPoint) => number | null): [number, number][] =>
+  points.flatMap((p) => {
+    const v = value(p);
+    return v !== null && v > 0 ? [[p.epoch, v] as [number, number]] : [];
+  });
+
+/** The threshold's dashed line, and a plain one at the epoch shown elsewhere (the heatmap's). */
+function markLines(value: number, label: string, palette: ChartPalette, markEpoch: number | null | undefined) {
+  const epoch = markEpoch === null || markEpoch === undefined ? [] : [{ xAxis: markEpoch, lineStyle: { color: palette.muted, type: 'solid' }, label: { show: false } }];
+  return {
+    silent: true,
+    symbol: 'none',
+    lineStyle: { color: palette.outline, type: 'dashed', width: 1 },
+    label: { formatter: label, color: palette.muted, fontSize: 10, position: 'insideEndTop' },
+    data: [{ yAxis: value }, ...epoch],
+  };
+}
+
+export function buildSignalOption(lines: readonly SignalLine[], options: { palette: ChartPalette; markEpoch?: number | null }): ChartOption {
+  const { palette } = options;
+  const series: Record<string, unknown>[] = [];
+  lines.forEach((line, index) => {
+    const color = colorAt(palette, index);
+    const first = index === 0;
+    series.push({
+      name: line.label,
+      type: 'line',
+      xAxisIndex: 0,
+      yAxisIndex: 0,
+      data: positive(line.points, (p) => p.contrast),
+      showSymbol: line.points.length < 3,
+      lineStyle: { color, width: 1.5 },
+      itemStyle: { color },
+      ...(first ? { markLine: markLines(INERT_CONTRAST, 'near-uniform below', palette, options.markEpoch) } : {}),
+    });
+    // the interquartile band: an invisible q1 line with q3 − q1 stacked on it and filled
+    const stack = `iqr-${index}`;
+    const banded = line.points.filter((p) => p.q1 !== null && p.q3 !== null && p.q1 > 0);
+    series.push({
+      name: line.label,
+      type: 'line',
+      xAxisIndex: 1,
+      yAxisIndex: 1,
+      stack,
+      data: banded.map((p) => [p.epoch, p.q1]),
+      showSymbol: false,
+      silent: true,
+      lineStyle: { opacity: 0 },
+      itemStyle: { color },
+      tooltip: { show: false },
+    });
+    series.push({
+      name: line.label,
+      type: 'line',
+      xAxisIndex: 1,
+      yAxisIndex: 1,
+      stack,
+      data: banded.map((p) => [p.epoch, p.q3! - p.q1!]),
+      showSymbol: false,
+      silent: true,
+      lineStyle: { opacity: 0 },
+      areaStyle: { color, opacity: 0.15 },
+      itemStyle: { color },
+      tooltip: { show: false },
+    });
+    series.push({
+      name: line.label,
+      type: 'line',
+      xAxisIndex: 1,
+      yAxisIndex: 1,
+      data: positive(line.points, (p) => p.median),
+      showSymbol: line.points.length < 3,
+      lineStyle: { color, width: 1.5, type: 'dashed' },
+      itemStyle: { color },
+      ...(first ? { markLine: markLines(SATURATED_DISTANCE_OVER_TAU, 'saturated above', palette, options.markEpoch) } : {}),
+    });
+  });
+  const axes = axisStyle(palette);
+  const xAxis = (gridIndex: number, name: string) => ({ type: 'value', gridIndex, name, nameLocation: 'middle', nameGap: 22, min: 'dataMin', max: 'dataMax', ...axes });
+  const yAxis = (gridIndex: number, name: string) => ({ type: 'log', gridIndex, name, nameLocation: 'end', ...axes });
+  return {
+    animation: false,
+    backgroundColor: 'transparent',
+    legend: { type: 'scroll', top: 2, right: 8, textStyle: { color: palette.muted, fontSize: 11 }, itemHeight: 8 },
+    tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? v.toPrecision(3) : String(v)) },
+    grid: [
+      { left: 56, right: 16, top: 34, height: '33%' },
+      { left: 56, right: 16, top: '62%', bottom: 36 },
+    ],
+    xAxis: [xAxis(0, ''), xAxis(1, 'epoch')],
+    yAxis: [yAxis(0, 'structure contrast'), yAxis(1, 'd/τ: median, IQR')],
+    series,
+  };
+}
