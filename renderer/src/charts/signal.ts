@@ -66,12 +66,19 @@ const positive = (points: readonly SignalPoint[], value: (p: SignalPoint) => num
     return v !== null && v > 0 ? [[p.epoch, v] as [number, number]] : [];
   });
 
+/** A log axis label: plain for 0.01–1000, "1e-7" beyond. */
+function decade(value: number): string {
+  return value >= 0.01 && value < 1000 ? String(+value.toPrecision(3)) : value.toExponential(0);
+}
+
 /** The threshold's dashed line, and a plain one at the epoch shown elsewhere (the heatmap's). */
 function markLines(value: number, label: string, palette: ChartPalette, markEpoch: number | null | undefined) {
   const epoch = markEpoch === null || markEpoch === undefined ? [] : [{ xAxis: markEpoch, lineStyle: { color: palette.muted, type: 'solid' }, label: { show: false } }];
   return {
     silent: true,
     symbol: 'none',
+    // ECharts rounds mark values to `precision` decimals: 2 would turn 1e-4 into 0, off a log axis
+    precision: 12,
     lineStyle: { color: palette.outline, type: 'dashed', width: 1 },
     label: { formatter: label, color: palette.muted, fontSize: 10, position: 'insideEndTop' },
     data: [{ yAxis: value }, ...epoch],
@@ -139,7 +146,17 @@ export function buildSignalOption(lines: readonly SignalLine[], options: { palet
   });
   const axes = axisStyle(palette);
   const xAxis = (gridIndex: number, name: string) => ({ type: 'value', gridIndex, name, nameLocation: 'middle', nameGap: 22, min: 'dataMin', max: 'dataMax', ...axes });
-  const yAxis = (gridIndex: number, name: string) => ({ type: 'log', gridIndex, name, nameLocation: 'end', ...axes });
+  // each log axis reaches a decade past its threshold, so the line (and how far the run is from it) always shows
+  const yAxis = (gridIndex: number, name: string, threshold: number) => ({
+    type: 'log',
+    gridIndex,
+    name,
+    nameLocation: 'end',
+    ...axes,
+    axisLabel: { ...axes.axisLabel, formatter: decade },
+    min: (extent: { min: number }) => 10 ** Math.floor(Math.log10(Math.min(extent.min, threshold / 10))),
+    max: (extent: { max: number }) => 10 ** Math.ceil(Math.log10(Math.max(extent.max, threshold * 10))),
+  });
   return {
     animation: false,
     backgroundColor: 'transparent',
@@ -150,7 +167,7 @@ export function buildSignalOption(lines: readonly SignalLine[], options: { palet
       { left: 56, right: 16, top: '62%', bottom: 36 },
     ],
     xAxis: [xAxis(0, ''), xAxis(1, 'epoch')],
-    yAxis: [yAxis(0, 'structure contrast'), yAxis(1, 'd/τ: median, IQR')],
+    yAxis: [yAxis(0, 'structure contrast', INERT_CONTRAST), yAxis(1, 'd/τ: median, IQR', SATURATED_DISTANCE_OVER_TAU)],
     series,
   };
 }

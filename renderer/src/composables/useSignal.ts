@@ -8,7 +8,7 @@ const lastEpochOf = (rows: readonly DistillationSignalRow[]) => (rows.length ===
 
 /**
  * A run's distillation-signal rows (runs.signal), growing as the run records them: each run.signal
- * event, and each reconnection, fetches the epochs after the newest held.
+ * event, status change and reconnection fetches the epochs after the newest held.
  */
 export function useSignal(runId: Ref<number | null>) {
   const api = useApi();
@@ -38,7 +38,10 @@ export function useSignal(runId: Ref<number | null>) {
   }
 
   useEvents((event) => {
-    if (event.type === 'run.signal' && event.runId === runId.value && event.epoch > lastEpochOf(rows.value)) void fetchNewer(event.runId);
+    if (!('runId' in event) || event.runId !== runId.value) return;
+    if (event.type === 'run.signal' && event.epoch > lastEpochOf(rows.value)) void fetchNewer(event.runId);
+    // a run that ends (or resumes) may have recorded rows whose events were missed
+    if (event.type === 'run.status') void fetchNewer(event.runId);
   });
   useReconnect(() => {
     if (runId.value !== null) void fetchNewer(runId.value);
