@@ -65,16 +65,19 @@ export function diagnosticPlanOf(plan: AlignmentPlan, layers: number): Alignment
 /**
  * Measures `models` (the first `students` of them are the students; a teacher may follow). τ is
  * measured under τ auto only; `want` says which of the diagnostic and the heatmaps to compute.
+ * `known` holds models' eval-mode hidden layers on the alignment batch that an evaluation just
+ * computed (the pass takes them over and disposes them); the others are forwarded here.
  */
 export async function measureStructure(
   settings: StructureSettings,
   models: readonly Student[],
   students: number,
   want: { signals: boolean; matrices: boolean; epoch: number },
+  known: readonly (tf.Tensor2D[] | undefined)[] = [],
 ): Promise<StructureMeasure> {
   const { kernel, data } = settings;
   const { batch, nodes } = data.alignment;
-  const hidden = bufferScope(() => tf.tidy(() => models.map((m) => m.forward(batch.graph, batch.features, { training: false }).hidden)));
+  const hidden = bufferScope(() => tf.tidy(() => models.map((m, i) => known[i] ?? m.forward(batch.graph, batch.features, { training: false }).hidden)));
   try {
     const needValues = settings.tauAuto || want.signals;
     const values = needValues ? await edgeValues(settings, hidden) : null;

@@ -14,7 +14,7 @@ import type { GraphOps } from '../tensor/graph-ops';
 import { bufferScope, releaseFreeBuffers } from '../tensor/parallel/shared-buffers';
 import { readAndDispose } from '../tensor/readback';
 import { convergenceSummary, type ConvergencePoint, type ConvergenceSummary } from './convergence';
-import { evaluateStudent, type SplitMetrics } from './evaluate';
+import { evaluateStudent } from './evaluate';
 import { createObjective, dmlWeightOf } from './objective';
 import { PeerViews } from './peer-views';
 import { planOf, similarityKernelOf } from './run-config';
@@ -125,8 +125,12 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
 
       const isLast = epoch === config.epochs;
       const evaluated = epoch % config.evalEvery === 0 || isLast;
-      const metrics: (SplitMetrics | null)[] = [];
-      for (const s of students) metrics.push(evaluated ? await evaluateStudent(s.model, data, { f1Threshold: config.f1Threshold }) : null);
+      const heatmap = config.heatmapEvery > 0 && config.students > 1 && (epoch === 1 || epoch % config.heatmapEvery === 0 || isLast);
+      const look = { record: evaluated || structure.tauAuto, heatmap };
+      // the structure pass reuses the evaluation's forward pass on the alignment batch
+      const hiddenOf = structureDue(look) ? data.alignment.batch : undefined;
+      const metrics: (Awaited<ReturnType<typeof evaluateStudent>> | null)[] = [];
+      for (const s of students) metrics.push(evaluated ? await evaluateStudent(s.model, data, { f1Threshold: config.f1Threshold, hiddenOf }) : null);
       if (evaluated) {
         // Patience counts evaluations in which no student beat its own earlier validation metrics.
         const improved = metrics.some((m, k) => m!.val > highestVal(students[k].history));
@@ -148,8 +152,7 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
           elapsedMs: progress.elapsedMs,
         })),
       });
-      const heatmap = config.heatmapEvery > 0 && config.students > 1 && (epoch === 1 || epoch % config.heatmapEvery === 0 || isLast);
-      await lookAtStructure(epoch, { record: evaluated || structure.tauAuto, heatmap });
+      await lookAtStructure(epoch, look, metrics.map((m) => m?.hidden));
       const stopEarly = config.patience > 0 && progress.evaluationsWithoutImprovement >= config.patience;
       if (config.checkpointEvery > 0 && (epoch % config.checkpointEvery === 0 || isLast || stopEarly)) {
         emit({ type: 'checkpoint', epoch, bytes: await encodeTrainingCheckpoint(progress, students, batchOrderRng) });
@@ -224,12 +227,20 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
 
   /**
    * The structure pass after `epoch` (0: before training): refreshes τ under τ auto, records the
-   * diagnostic when `record` (students only, K ≥ 2) and the heatmaps when `heatmap`.
+   * diagnostic when `record` (students only, K ≥ 2) and the heatmaps when `heatmap`. `known`: the
+   * students' hidden layers on the alignment batch from this epoch's evaluation (taken over).
    */
-  async function lookAtStructure(epoch: number, due: { record: boolean; heatmap: boolean }): Promise<void> {
+  function structureDue(due: { record: boolean; heatmap: boolean }): boolean {
+    return structure.tauAuto || (signalsOn && due.record) || due.heatmap;
+  }
+
+  async function lookAtStructure(epoch: number, due: { record: boolean; heatmap: boolean }, known: (tf.Tensor2D[] | undefined)[] = []): Promise<void> {
+    if (!structureDue(due)) {
+      tf.dispose(known.flatMap((h) => h ?? []));
+      return;
+    }
     const signals = signalsOn && due.record;
-    if (!structure.tauAuto && !signals && !due.heatmap) return;
-    const measure = await measureStructure(structure, models, config.students, { signals, matrices: due.heatmap, epoch });
+    const measure = await measureStructure(structure, models, config.students, { signals, matrices: due.heatmap, epoch }, known);
     if (structure.tauAuto) {
       peerKernels = measure.peerKernels;
       // views hold targets measured with the old τ
