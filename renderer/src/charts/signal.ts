@@ -1,6 +1,7 @@
 import { INERT_CONTRAST, SATURATED_DISTANCE_OVER_TAU, type DistillationSignalRow } from '../../../contract/distillation-signal';
 import { mean } from '../stats';
 import type { ChartOption } from './echarts-setup';
+import { bandSeries } from './bands';
 import { axisStyle } from './line-chart-frame';
 import { colorAt, type ChartPalette } from './palette';
 
@@ -90,59 +91,25 @@ export function buildSignalOption(lines: readonly SignalLine[], options: { palet
   const series: Record<string, unknown>[] = [];
   lines.forEach((line, index) => {
     const color = colorAt(palette, index);
-    const first = index === 0;
-    series.push({
+    // grid 0: the contrast; grid 1: the distances. The first pair's lines carry the thresholds.
+    const figure = (grid: number, value: (p: SignalPoint) => number | null, threshold: number, label: string) => ({
       name: line.label,
       type: 'line',
-      xAxisIndex: 0,
-      yAxisIndex: 0,
-      data: positive(line.points, (p) => p.contrast),
+      xAxisIndex: grid,
+      yAxisIndex: grid,
+      data: positive(line.points, value),
       showSymbol: line.points.length < 3,
-      lineStyle: { color, width: 1.5 },
+      lineStyle: { color, width: 1.5, type: grid === 0 ? 'solid' : 'dashed' },
       itemStyle: { color },
-      ...(first ? { markLine: markLines(INERT_CONTRAST, 'near-uniform below', palette, options.markEpoch) } : {}),
+      ...(index === 0 ? { markLine: markLines(threshold, label, palette, options.markEpoch) } : {}),
     });
-    // the interquartile band: an invisible q1 line with q3 − q1 stacked on it and filled
-    const stack = `iqr-${index}`;
+    series.push(figure(0, (p) => p.contrast, INERT_CONTRAST, 'near-uniform below'));
+    // the interquartile band (log axis: only where q1 > 0)
     const banded = line.points.filter((p) => p.q1 !== null && p.q3 !== null && p.q1 > 0);
-    series.push({
-      name: line.label,
-      type: 'line',
-      xAxisIndex: 1,
-      yAxisIndex: 1,
-      stack,
-      data: banded.map((p) => [p.epoch, p.q1]),
-      showSymbol: false,
-      silent: true,
-      lineStyle: { opacity: 0 },
-      itemStyle: { color },
-      tooltip: { show: false },
-    });
-    series.push({
-      name: line.label,
-      type: 'line',
-      xAxisIndex: 1,
-      yAxisIndex: 1,
-      stack,
-      data: banded.map((p) => [p.epoch, p.q3! - p.q1!]),
-      showSymbol: false,
-      silent: true,
-      lineStyle: { opacity: 0 },
-      areaStyle: { color, opacity: 0.15 },
-      itemStyle: { color },
-      tooltip: { show: false },
-    });
-    series.push({
-      name: line.label,
-      type: 'line',
-      xAxisIndex: 1,
-      yAxisIndex: 1,
-      data: positive(line.points, (p) => p.median),
-      showSymbol: line.points.length < 3,
-      lineStyle: { color, width: 1.5, type: 'dashed' },
-      itemStyle: { color },
-      ...(first ? { markLine: markLines(SATURATED_DISTANCE_OVER_TAU, 'saturated above', palette, options.markEpoch) } : {}),
-    });
+    const lower = banded.map((p): [number, number] => [p.epoch, p.q1!]);
+    const width = banded.map((p): [number, number] => [p.epoch, p.q3! - p.q1!]);
+    series.push(...bandSeries(line.label, color, `iqr-${index}`, lower, width, { xAxisIndex: 1, yAxisIndex: 1 }));
+    series.push(figure(1, (p) => p.median, SATURATED_DISTANCE_OVER_TAU, 'saturated above'));
   });
   const axes = axisStyle(palette);
   const xAxis = (gridIndex: number, name: string) => ({ type: 'value', gridIndex, name, nameLocation: 'middle', nameGap: 22, min: 'dataMin', max: 'dataMax', ...axes });
