@@ -97,8 +97,8 @@ export function getMetrics(ctx: StoreContext, runId: number, options: { afterEpo
 }
 
 /**
- * Forgets everything recorded after `epoch` (metrics, heatmaps, distillation signal, checkpoints)
- * and recomputes each student's best from what remains: the step before resuming from the checkpoint of that epoch.
+ * Forgets everything recorded after `epoch` (metrics, heatmaps, distillation signal, checkpoints;
+ * with epoch 0, the signal's epoch 0 too) and recomputes each student's best from what remains: the step before resuming from the checkpoint of that epoch.
  * Convergence figures are cleared (they describe a finished run). Returns the epochs removed.
  */
 export function discardAfterEpoch(ctx: StoreContext, runId: number, epoch: number): number {
@@ -111,6 +111,9 @@ export function discardAfterEpoch(ctx: StoreContext, runId: number, epoch: numbe
     for (const table of ['epoch_metrics', 'alignment_matrices', 'distillation_signal', 'checkpoints']) {
       ctx.statement(`DELETE FROM ${table} WHERE run_id = ? AND epoch > ?`).run(run.id, epoch);
     }
+    // The signal's epoch 0 is the first look of a run that starts from its initial weights, which a
+    // resume without a checkpoint does again; a resume from epoch e > 0 does not record epoch e.
+    if (epoch === 0) ctx.statement('DELETE FROM distillation_signal WHERE run_id = ?').run(run.id);
     reselect(ctx, run);
     ctx.statement('UPDATE students SET epochs_to_95 = NULL, seconds_to_95 = NULL, epochs_to_99 = NULL, seconds_to_99 = NULL WHERE run_id = ?').run(run.id);
     if (removed > 0) insertEvent(ctx, run.id, 'info', 'discard', `discarded ${removed} epoch(s) after epoch ${epoch}`);

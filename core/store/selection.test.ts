@@ -145,11 +145,15 @@ describe('the distillation signal in the store', () => {
     expect(() => store.recordSignal(runId, [signalRow()])).toThrow(/epoch 0 is already recorded/);
   });
 
-  it('is discarded with later epochs on resume and deleted with its run', () => {
+  it('is discarded with later epochs on resume (all of it for a resume from scratch) and deleted with its run', () => {
     const { store, runId } = runningRun({}, 2);
     for (const epoch of [0, 1, 2]) store.recordSignal(runId, [signalRow({ epoch })]);
     store.discardAfterEpoch(runId, 1);
     expect(store.getSignal(runId).map((r) => r.epoch)).toEqual([0, 1]);
+    // a resume without a checkpoint starts from the initial weights and records epoch 0 again
+    store.discardAfterEpoch(runId, 0);
+    expect(store.getSignal(runId)).toEqual([]);
+    store.recordSignal(runId, [signalRow()]);
     store.setStatus(runId, 'cancelled');
     store.deleteRun(runId);
     expect(() => store.getSignal(runId)).toThrow(/run 1 not found/);
