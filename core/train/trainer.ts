@@ -246,8 +246,9 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
       // views hold targets measured with the old τ
       peerViews.clear();
     }
-    if (signals) {
-      emit({ type: 'signal', epoch, rows: measure.signals.flatMap((p) => signalRows(epoch, p.student, p.peer, p.diagnostics)) });
+    const rows = measure.signals.flatMap((p) => signalRows(epoch, p.student, p.peer, p.diagnostics));
+    if (rows.length > 0) {
+      emit({ type: 'signal', epoch, rows });
       warnIfInert(epoch, measure.signals);
     }
     if (due.heatmap) emit({ type: 'alignment', epoch, matrices: measure.matrices });
