@@ -70,7 +70,7 @@ export interface TrainerOptions {
  * evaluation nodes: before the first epoch and after every evaluated one, and after every epoch under
  * τ auto, whose τ it refreshes. Each look records the distillation-signal rows; a heatmap epoch
  * reuses its forward pass. Model selection (which evaluation's test score a student reports) is the
- * store's to decide from the recorded rows (core/store/selection-replay.ts).
+ * store's to decide from the recorded rows (core/store/selection.ts).
  */
 export async function trainStudents(options: TrainerOptions): Promise<TrainOutcome> {
   const { config, data, ops, signal, teacher } = options;
@@ -225,15 +225,16 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
     });
   }
 
+  /** Whether the structure pass has anything to do: τ auto always, the diagnostic or a heatmap when due. */
+  function structureDue(due: { record: boolean; heatmap: boolean }): boolean {
+    return structure.tauAuto || (signalsOn && due.record) || due.heatmap;
+  }
+
   /**
    * The structure pass after `epoch` (0: before training): refreshes τ under τ auto, records the
    * diagnostic when `record` (students only, K ≥ 2) and the heatmaps when `heatmap`. `known`: the
    * students' hidden layers on the alignment batch from this epoch's evaluation (taken over).
    */
-  function structureDue(due: { record: boolean; heatmap: boolean }): boolean {
-    return structure.tauAuto || (signalsOn && due.record) || due.heatmap;
-  }
-
   async function lookAtStructure(epoch: number, due: { record: boolean; heatmap: boolean }, known: (tf.Tensor2D[] | undefined)[] = []): Promise<void> {
     if (!structureDue(due)) {
       tf.dispose(known.flatMap((h) => h ?? []));
