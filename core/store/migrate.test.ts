@@ -108,6 +108,23 @@ describe('migrate', () => {
     }
   });
 
+  it('refuses a database whose applied migrations came from another build, untouched', () => {
+    const path = join(dir, 'branch.sqlite');
+    // a development branch numbered its own change 002; this program's 002 is another one
+    openDatabase(path, { migrationsDir: migrationsDir({ '001_first.sql': 'CREATE TABLE first (x INTEGER);', '002_signal.sql': 'CREATE TABLE signal (x INTEGER);' }) }).db.close();
+    const before = readFileSync(path);
+    const ours = migrationsDir({ '001_first.sql': 'CREATE TABLE first (x INTEGER);', '002_queue.sql': 'CREATE TABLE queue (x INTEGER);', '003_signal.sql': 'CREATE TABLE signal (x INTEGER);' });
+    let thrown: unknown;
+    try {
+      openDatabase(path, { migrationsDir: ours }).db.close();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(UserError);
+    expect((thrown as Error).message).toMatch(/schema version 2 is 002_signal\.sql, but this program's is 002_queue\.sql.*another build/);
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+
   it('refuses a database newer than the program and leaves the file byte-identical', () => {
     const path = join(dir, 'future.sqlite');
     const future = new Database(path);

@@ -65,6 +65,26 @@ export function assertKnownVersion(db: BetterSqlite3.Database, known: number, la
   return version;
 }
 
+/**
+ * Refuses a database whose applied migrations are not this program's first ones: a build from
+ * another branch numbered its changes differently, and going on would skip a migration this
+ * program's schema needs (the newest would then fail, or worse, succeed on a wrong schema).
+ */
+function assertSameHistory(db: BetterSqlite3.Database, applied: readonly Migration[], label: string): void {
+  if (applied.length === 0) return;
+  const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  if (!hasTable) return;
+  const recorded = new Map((db.prepare('SELECT version, name FROM schema_migrations').all() as { version: number; name: string }[]).map((r) => [r.version, r.name]));
+  for (const migration of applied) {
+    const name = recorded.get(migration.version);
+    if (name !== undefined && name !== migration.name) {
+      throw new UserError(
+        `${label}: its schema version ${migration.version} is ${name}, but this program's is ${migration.name}: the database was made by another build of Alignahead; open it with that build, or export its runs there (the database was left untouched)`,
+      );
+    }
+  }
+}
+
 /** The schema version recorded in the database header (0 for a new database). */
 export function schemaVersion(db: BetterSqlite3.Database): number {
   return db.pragma('user_version', { simple: true }) as number;
@@ -81,6 +101,7 @@ export function migrate(db: BetterSqlite3.Database, options: { dir?: string; mig
   const label = options.label ?? db.name;
   const known = migrations.length;
   const from = assertKnownVersion(db, known, label);
+  assertSameHistory(db, migrations.slice(0, from), label);
   const pending = migrations.slice(from);
   if (pending.length === 0) return { from, to: from, applied: [] };
 
