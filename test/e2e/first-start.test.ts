@@ -8,10 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, REPO_ROOT } from './serve-harness';
 
 /**
- * What a newcomer does, word for word from the README: a clean clone, `npm ci` (offline-style,
- * without the Electron binary, so `npm start` falls back to serve mode), `npm start`, then the URL
- * it prints, in a browser. The clone sees committed files only: this checks what was committed.
- * Slow (an install, 1–3 minutes), hence the only test of its kind.
+ * What a newcomer does, word for word from the README's first command: a clean clone, `npm ci`
+ * (offline-style, without the Electron binary, so `npm start` falls back to serve mode), `npm run
+ * demo` (a first run on the embedded synthetic dataset), `npm start`, then the URL it prints, in a
+ * browser, where the demo run is listed. The clone sees committed files only: this checks what was
+ * committed. Slow (an install, 1–3 minutes), hence the only test of its kind.
  */
 
 const isGitCheckout = spawnSync('git', ['-C', REPO_ROOT, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).status === 0;
@@ -43,7 +44,7 @@ function cleanEnv(home: string | null): NodeJS.ProcessEnv {
   return env;
 }
 
-describe.skipIf(!isGitCheckout || !haveChromium)('first start on a clean clone (npm ci, npm start, the printed URL)', () => {
+describe.skipIf(!isGitCheckout || !haveChromium)('first start on a clean clone (npm ci, npm run demo, npm start, the printed URL)', () => {
   let work: string;
   let clone: string;
   let starter: ChildProcess | null = null;
@@ -70,9 +71,11 @@ describe.skipIf(!isGitCheckout || !haveChromium)('first start on a clean clone (
     await rm(work, { recursive: true, force: true });
   }, 180_000);
 
-  it('npm start builds the missing UI with a progress line, falls back to serve mode and prints a URL that opens the runs view', async () => {
+  it('npm run demo trains into the home history; npm start builds the missing UI with a progress line, falls back to serve mode and prints a URL that opens the runs view with the demo run', async () => {
     const home = join(work, 'home');
     mkdirSync(home);
+    const demo = run('npm', ['run', 'demo'], clone, cleanEnv(home), 300_000);
+    expect(demo).toMatch(/gcn-alignahead-seed0\s+completed/);
     expect(existsSync(join(clone, 'renderer', 'dist'))).toBe(false);
     starter = spawn('npm', ['start'], { cwd: clone, env: cleanEnv(home), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const url = await new Promise<string>((resolve, reject) => {
@@ -103,11 +106,14 @@ describe.skipIf(!isGitCheckout || !haveChromium)('first start on a clean clone (
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(url);
     await page.locator('.runs-view').waitFor({ timeout: 30_000 });
-    await page.locator('text=No runs yet.').waitFor();
+    const demoRow = page.locator('tr[data-run-id]');
+    await demoRow.first().waitFor();
+    expect(await demoRow.count()).toBe(1);
+    expect(await demoRow.first().textContent()).toMatch(/gcn-alignahead-seed0[\s\S]*completed/);
     await expect.poll(() => page.locator('[data-test=status-bar]').textContent()).toMatch(/serve · v\d/);
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOTS, 'first-start.png') });
     expect(await page.content()).not.toContain('has not been built yet');
     expect(pageErrors).toEqual([]);
-  }, 240_000);
+  }, 540_000);
 });

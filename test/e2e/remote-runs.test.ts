@@ -122,7 +122,9 @@ describe.skipIf(!haveChromium || !HAVE_REDIS)('remote runs end to end (Redis, se
     await page.waitForURL(new RegExp(`#/runs/${runId}$`));
     await page.locator('.run-view .status-completed').waitFor({ timeout: 90_000 });
     expect(await epochShown()).toBe(EPOCHS);
-    expect(await page.locator('.run-view .echart').count()).toBe(5);
+    // the four curves, the heatmap preview and the distillation signal the worker measured
+    expect(await page.locator('.run-view .echart').count()).toBe(6);
+    expect(await page.locator('.run-view [data-test=signal-panel]').count()).toBe(1);
     expect(await page.locator('.run-view').textContent()).toMatch(new RegExp(`trained on\\s*remote worker ${WORKER}`));
     await shot('run-view-remote');
   }, 180_000);

@@ -209,7 +209,8 @@ describe.skipIf(!haveChromium)('workbench end to end (serve mode, Chromium)', ()
     await expect.poll(() => page.locator('[data-test=heatmap-epoch]').textContent()).toBe(`epoch ${epochs[2]}`);
     await shot('heatmaps');
     const svg = page.waitForEvent('download');
-    await page.locator('.heatmap-pane').first().locator('button', { hasText: 'SVG' }).click();
+    // the heatmap's own panel (the signal's charts under it have their own exports)
+    await page.locator('.heatmap-pane').first().locator('.chart-panel').first().locator('button', { hasText: 'SVG' }).click();
     const facts = await svgFigureFacts(page, (await downloadedBytes(await svg)).toString('utf8'));
     expect(facts).toMatchObject({ parseError: null, width: '3.5in', height: '3.2in' });
     expect(facts.texts).toEqual(expect.arrayContaining(['far', 'close', 'L1', 'L3']));
