@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UserError } from '../errors';
 import { Rng } from '../random';
 import { kernelGraphOps } from '../tensor/graph-ops-kernels';
 import { referenceGraphOps } from '../tensor/graph-ops-native';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
 import {
   disposeTargets,
   localStructureLog,
@@ -13,21 +14,18 @@ import {
 } from './local-structure';
 import {
   finiteDifferences,
-  flat,
   naiveLogStructure,
   naiveStructureDistance,
   randomRows,
   relativeError,
+  toTensor,
   unevenGraph,
-  type Rows,
 } from './testing/naive';
 import { builtinPlan, parsePlan, peerLayersOf } from './plans';
 import type { SimilarityKernel } from './similarity';
 import { planStructureLoss } from './structure-loss';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 const KERNELS: SimilarityKernel[] = [
   { kind: 'l1' },
@@ -37,8 +35,6 @@ const KERNELS: SimilarityKernel[] = [
   { kind: 'cosine' },
   { kind: 'poly', c: 1, degree: 2 },
 ];
-
-const toTensor = (rows: Rows) => tf.tensor2d(flat(rows), [rows.length, rows[0].length]);
 
 describe.each([referenceGraphOps, kernelGraphOps])('local structure with $implementation ops', (ops) => {
   // Two graphs: in-degrees 1..9 with self-loops; and one without self-loops where node 0 has no incoming edge.

@@ -1,15 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UserError } from '../errors';
 import { Rng } from '../random';
 import { kernelGraphOps } from '../tensor/graph-ops-kernels';
 import { referenceGraphOps } from '../tensor/graph-ops-native';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
 import { flat, naiveSimilarity, randomRows, unevenGraph } from './testing/naive';
 import { edgeSimilarity, formatKernel, parseKernel, validateKernel, type SimilarityKernel } from './similarity';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 const KERNELS: SimilarityKernel[] = [
   { kind: 'l1' },

@@ -42,6 +42,10 @@ export function flat(rows: Rows): Float32Array {
   return Float32Array.from(rows.flat());
 }
 
+export function toTensor(rows: Rows): tf.Tensor2D {
+  return tf.tensor2d(flat(rows), [rows.length, rows[0].length]);
+}
+
 /** x / max(‖x‖₂, eps), the normalise option's rows */
 export function naiveUnit(x: number[], eps = 1e-6): number[] {
   const norm = Math.max(Math.sqrt(x.reduce((s, y) => s + y * y, 0)), eps);
