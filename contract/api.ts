@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { RUN_SORT_KEYS, RUN_STATUS_VALUES, type EventLevel, type RunStatus } from './enums';
 import type { CatalogItem, DatasetStatsView, DownloadCheck } from './datasets';
 import type { HistoryBackup, HistoryImport } from './history';
+import type { QueueStatus, WorkerInfo } from './queue';
+import type { DistillationSignalRow } from './distillation-signal';
 import { BACKENDS, runConfigSchema } from './run-config';
 
 /**
@@ -17,6 +19,7 @@ const empty = z.object({}).strict();
 
 export { EVENT_LEVELS, RUN_SORT_KEYS, RUN_STATUS_VALUES, type EventLevel, type RunSortKey, type RunStatus } from './enums';
 export type { CatalogItem, DatasetStats, DatasetStatsView, DownloadCheck } from './datasets';
+export type { QueueStatus, WorkerInfo } from './queue';
 /** multiclass: one class per node (softmax CE, accuracy); multilabel: C binary labels per node (BCE, micro-F1) */
 export type Task = 'multiclass' | 'multilabel';
 
@@ -56,9 +59,12 @@ export const callInputs = {
   'runs.resume': z.object({ id }).strict(),
   /** queue a new run with the same config */
   'runs.rerun': z.object({ id }).strict(),
-  'runs.export': z.object({ ids: z.array(id).min(1).max(1000), format: z.enum(['csv', 'json']) }).strict(),
+  /** csv: one table, the per-epoch metrics (default) or the distillation signal; json: the runs with both */
+  'runs.export': z.object({ ids: z.array(id).min(1).max(1000), format: z.enum(['csv', 'json']), table: z.enum(['metrics', 'signal']).optional() }).strict(),
   'runs.metrics': z.object({ id, afterEpoch: z.number().int().min(0).optional() }).strict(),
   'runs.alignment': z.object({ id, epoch: z.number().int().min(0).optional() }).strict(),
+  /** the distillation-signal diagnostic's rows (contract/distillation-signal.ts); afterEpoch: only later epochs */
+  'runs.signal': z.object({ id, afterEpoch: z.number().int().min(0).optional() }).strict(),
   'runs.events': z.object({ id, afterId: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(10_000).optional() }).strict(),
   /** everything the compare view needs for several runs at once */
   'runs.compare': z.object({ ids: z.array(id).min(1).max(100) }).strict(),
@@ -147,10 +153,14 @@ export interface GpuAdapterInfo {
   fallback: boolean;
 }
 
-/** A student's best so far, as the store decides it: the first epoch reaching the highest validation metric. */
+/**
+ * A student's best so far, as the store decides it by the run's selection rule (config.selection):
+ * best-val, the first epoch reaching the highest validation metric; or the authors' rule (see
+ * core/train/selection.ts), where the selected epoch's validation metric may be below an earlier one.
+ */
 export interface StudentBest {
   idx: number;
-  /** best validation metric so far (higher is better: accuracy, micro-F1) */
+  /** validation metric of the selected epoch (best-val: the highest so far; higher is better: accuracy, micro-F1) */
   bestVal: number | null;
   bestEpoch: number | null;
   /** test metric at bestEpoch, when that epoch was evaluated on test */
@@ -274,30 +284,6 @@ export interface Settings {
   maxConcurrentRuns: number;
 }
 
-/** Where remote runs go: the queue's address (password shown as ***), its state and depth. */
-export interface QueueStatus {
-  url: string | null;
-  state: 'off' | 'connecting' | 'connected' | 'unreachable';
-  error: string | null;
-  /** this database's coordinator id (names its results stream in Redis) */
-  coordinator: string | null;
-  depth: { waiting: number; active: number; delayed: number; failed: number } | null;
-  /** result messages applied, skipped as duplicates, refused, since the app started */
-  ingest: { applied: number; skipped: number; refused: number } | null;
-}
-
-/** A connected worker, as the Workers panel lists it. */
-export interface WorkerInfo {
-  id: string;
-  name: string;
-  host: string;
-  backend: string;
-  adapter: string | null;
-  concurrency: number;
-  jobs: { runId: number; epoch: number; plannedEpochs: number | null; startedAt: string }[];
-  lastHeartbeat: string;
-}
-
 /** Output type of every call, by call name. */
 export interface CallOutputs {
   'app.info': AppInfo;
@@ -314,6 +300,7 @@ export interface CallOutputs {
   'runs.export': { filename: string; mimeType: string; content: string };
   'runs.metrics': EpochMetricRow[];
   'runs.alignment': RunAlignment;
+  'runs.signal': DistillationSignalRow[];
   'runs.events': RunEventRow[];
   'runs.compare': CompareEntry[];
   'datasets.catalog': CatalogItem[];
@@ -347,7 +334,10 @@ export type ApiEvent =
       best: StudentBest[];
     }
   | { type: 'run.alignment'; runId: number; epoch: number }
-  | { type: 'run.log'; runId: number; level: 'info' | 'warn' | 'error'; message: string }
+  /** the distillation-signal rows of an epoch were recorded (fetch them with runs.signal) */
+  | { type: 'run.signal'; runId: number; epoch: number }
+  /** kind as stored in the run's events ('log' when absent; 'distillation': the inert-term warning) */
+  | { type: 'run.log'; runId: number; level: 'info' | 'warn' | 'error'; message: string; kind?: string }
   | { type: 'dataset.progress'; name: string; receivedBytes: number; totalBytes: number | null; done: boolean; error: string | null }
   | { type: 'backend'; backend: BackendInfo }
   /** runs were added from another history file: lists should reload */

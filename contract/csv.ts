@@ -1,4 +1,5 @@
 import type { EpochMetricRow } from './api';
+import { DISTILLATION_SIGNAL_COLUMNS, type DistillationSignalRow } from './distillation-signal';
 
 /**
  * CSV text (RFC 4180) for every export, written here once so that a file reads the same whether the
@@ -27,4 +28,16 @@ const METRIC_HEADER = ['epoch', 'student', 'task_loss', 'distill_loss', 'train_m
 export function metricsCsv(entries: readonly { runId: number; runName: string; metrics: readonly EpochMetricRow[] }[]): string {
   const rows = entries.flatMap(({ runId, runName, metrics }) => metrics.map((m) => [runId, runName, ...METRIC_FIELDS.map((field) => m[field])]));
   return toCsv(['run_id', 'run_name', ...METRIC_HEADER], rows);
+}
+
+const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * The distillation-signal rows of runs: one line per run × epoch × student pair × planned layer
+ * pair, in DISTILLATION_SIGNAL_COLUMNS' order (headers in snake case, like the metrics'); students
+ * and layers numbered as stored (from 0).
+ */
+export function signalCsv(entries: readonly { runId: number; runName: string; rows: readonly DistillationSignalRow[] }[]): string {
+  const lines = entries.flatMap(({ runId, runName, rows }) => rows.map((r) => [runId, runName, ...DISTILLATION_SIGNAL_COLUMNS.map((column) => r[column])]));
+  return toCsv(['run_id', 'run_name', ...DISTILLATION_SIGNAL_COLUMNS.map(snakeCase)], lines);
 }

@@ -25,6 +25,14 @@ export interface DistillationSignalRow {
 }
 
 export const SIGNAL_STATES = ['active', 'near-uniform', 'saturated', 'unknown'] as const;
+
+/**
+ * The thresholds of the states, measured and justified in core/distill/inert-warning.ts and
+ * docs/PROTOCOL.md: a structure contrast below INERT_CONTRAST is near-uniform; a median d/τ above
+ * SATURATED_DISTANCE_OVER_TAU is saturated. Here so the charts draw the lines the warning uses.
+ */
+export const INERT_CONTRAST = 1e-4;
+export const SATURATED_DISTANCE_OVER_TAU = 5;
 export type SignalStateName = (typeof SIGNAL_STATES)[number];
 
 /** Column order for CSV export and tables. */

@@ -65,32 +65,33 @@ console.log(JSON.stringify({ backend: report.tfBackend, data: dataset.name, mode
 
 const fmt = (x: number) => +x.toPrecision(3);
 /** τ auto per peer (student index), measured in eval mode on the evaluation nodes. */
-function autoKernels(): KernelChoice[] {
+async function autoKernels(): Promise<KernelChoice[]> {
   const { batch, nodes } = data.alignment;
-  return students.map((s) => {
+  const kernels: KernelChoice[] = [];
+  for (const s of students) {
     const { logits, hidden } = s.forward(batch.graph, batch.features, { training: false });
-    const { kernels } = peerAutoTau(ops, batch.graph, hidden, peerLayersOf(plan), base, nodes);
+    kernels.push((await peerAutoTau(ops, batch.graph, hidden, peerLayersOf(plan), base, nodes)).kernels);
     tf.dispose([logits, ...hidden]);
-    return kernels;
-  });
+  }
+  return kernels;
 }
 
 async function diagnose(epoch: number): Promise<void> {
   const { batch, nodes } = data.alignment;
-  const auto = autoKernels()[1];
-  const lines = tf.tidy(() => {
-    const [a, b] = students.map((s) => s.forward(batch.graph, batch.features, { training: false }).hidden);
-    return ([['100', fixed], ['auto', auto]] as const).map(([name, kernel]) => {
-      const d = pairDiagnostics(ops, batch.graph, a, b, plan, kernel, nodes);
-      return {
-        tau: name === 'auto' ? d.map((p) => fmt(p.tau!)) : name,
-        contrast: d.map((p) => fmt(p.contrast)),
-        dOverTauMedian: d.map((p) => fmt(p.distanceOverTau!.median)),
-        dOverTauIqr: d.map((p) => fmt(p.distanceOverTau!.q3 - p.distanceOverTau!.q1)),
-        meanKl: d.map((p) => fmt(p.meanKl)),
-      };
+  const auto = (await autoKernels())[1];
+  const [a, b] = tf.tidy(() => students.map((s) => s.forward(batch.graph, batch.features, { training: false }).hidden));
+  const lines = [];
+  for (const [name, kernel] of [['100', fixed], ['auto', auto]] as const) {
+    const d = await pairDiagnostics(ops, batch.graph, a, b, plan, kernel, nodes);
+    lines.push({
+      tau: name === 'auto' ? d.map((p) => fmt(p.tau!)) : name,
+      contrast: d.map((p) => fmt(p.contrast)),
+      dOverTauMedian: d.map((p) => fmt(p.distanceOverTau!.median)),
+      dOverTauIqr: d.map((p) => fmt(p.distanceOverTau!.q3 - p.distanceOverTau!.q1)),
+      meanKl: d.map((p) => fmt(p.meanKl)),
     });
-  });
+  }
+  tf.dispose([...a, ...b]);
   const val: number[] = [];
   for (const s of students) val.push(fmt((await evaluateStudent(s, data)).val));
   console.log(JSON.stringify({ epoch, val, ...Object.fromEntries(lines.map((l) => [`tau=${l.tau}`, l])) }));
@@ -100,7 +101,7 @@ const REPORT_AT = new Set([0, 1, 2, 5, 10, 20, 50, 100, 200, 300]);
 await diagnose(0);
 for (let epoch = 1; epoch <= epochs; epoch++) {
   // the τ this epoch's steps use: measured before the epoch (after the previous one)
-  const peerKernels = autoTau ? autoKernels() : [fixed, fixed];
+  const peerKernels = autoTau ? await autoKernels() : [fixed, fixed];
   for (let k = 0; k < 2; k++) {
     for (const batch of data.trainBatches) {
       tf.tidy(() => {

@@ -225,6 +225,21 @@ describe('runs', () => {
     expect(Array.isArray(alignment.matrices[0].data)).toBe(true);
     expect(alignment.matrices[0].data).toEqual([0.25, 0.5, 0.125, 1]);
   });
+  it('serves the distillation signal, pages it by epoch, and exports it as CSV', async () => {
+    const run = runningRunWithEpochs(1);
+    const figures = { tau: 0.5, distanceOverTauQ1: 0.6, distanceOverTauMedian: 1, distanceOverTauQ3: 1.7, meanKl: 0.002, contrast: 0.035, studentContrast: 0.031, state: 'active' } as const;
+    for (const epoch of [0, 1]) store.recordSignal(run.id, [{ epoch, student: 0, peer: 1, studentLayer: 1, peerLayer: 0, ...figures }]);
+    const rows = value<{ epoch: number; contrast: number }[]>(await handlers.dispatch('runs.signal', { id: run.id }));
+    expect(rows.map((r) => [r.epoch, r.contrast])).toEqual([[0, 0.035], [1, 0.035]]);
+    expect(value<unknown[]>(await handlers.dispatch('runs.signal', { id: run.id, afterEpoch: 0 }))).toHaveLength(1);
+    expectError(await handlers.dispatch('runs.signal', { id: 999 }), 404, /run 999 not found/);
+    expectError(await handlers.dispatch('runs.signal', { id: run.id, afterEpoch: -1 }), 400);
+    const csv = value<{ filename: string; content: string }>(await handlers.dispatch('runs.export', { ids: [run.id], format: 'csv', table: 'signal' }));
+    expect(csv.filename).toBe(`run-${run.id}-signal.csv`);
+    expect(csv.content.split('\n')[1]).toBe(`${run.id},${run.name},0,0,1,1,0,0.5,0.6,1,1.7,0.002,0.035,0.031,active`);
+    const json = JSON.parse(value<{ content: string }>(await handlers.dispatch('runs.export', { ids: [run.id], format: 'json' })).content);
+    expect(json.runs[0].signal).toHaveLength(2);
+  });
 });
 
 describe('settings', () => {

@@ -11,7 +11,7 @@ import {
   type RunEventRow,
   type Settings,
 } from '../../contract/api';
-import { metricsCsv } from '../../contract/csv';
+import { metricsCsv, signalCsv } from '../../contract/csv';
 import type { RunConfig } from '../../contract/run-config';
 import { UserError } from '../errors';
 import type { ExperimentStore } from '../store';
@@ -187,14 +187,21 @@ export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
       await (remote ? queue.service.submit(newId) : host.enqueue(newId));
       return { id: newId };
     },
-    'runs.export': ({ ids, format }) => {
+    'runs.export': ({ ids, format, table }) => {
       const unique = [...new Set(ids)];
       const runs = unique.map((id) => requireRun(store, id));
       const stem = unique.length === 1 ? `run-${unique[0]}` : `runs-${unique.length}`;
+      if (format === 'csv' && table === 'signal') {
+        return { filename: `${stem}-signal.csv`, mimeType: 'text/csv', content: signalCsv(runs.map((run) => ({ runId: run.id, runName: run.name, rows: store.getSignal(run.id) }))) };
+      }
       if (format === 'csv') {
         return { filename: `${stem}-metrics.csv`, mimeType: 'text/csv', content: metricsCsv(runs.map((run) => ({ runId: run.id, runName: run.name, metrics: store.getMetrics(run.id) }))) };
       }
-      const content = JSON.stringify({ runs: runs.map((run) => ({ run: runDetailOf(store, run.id), metrics: store.getMetrics(run.id) })) }, null, 2);
+      const content = JSON.stringify(
+        { runs: runs.map((run) => ({ run: runDetailOf(store, run.id), metrics: store.getMetrics(run.id), signal: store.getSignal(run.id) })) },
+        null,
+        2,
+      );
       return { filename: `${stem}.json`, mimeType: 'application/json', content };
     },
     'runs.metrics': ({ id, afterEpoch }) => store.getMetrics(id, { afterEpoch }),
@@ -204,6 +211,7 @@ export function createApiHandlers(deps: ApiHandlerDeps): ApiHandlers {
       const matrices = chosen === null ? [] : store.getAlignment(id, { epoch: chosen });
       return { epochs, epoch: chosen, matrices: matrices.map((m) => ({ ...m, data: Array.from(m.data) })) };
     },
+    'runs.signal': ({ id, afterEpoch }) => store.getSignal(id, { afterEpoch }),
     'runs.events': ({ id, afterId, limit }) =>
       store.getEvents(id, { afterId, limit }).map((e): RunEventRow => ({ id: e.id, at: e.at, level: e.level, kind: e.kind, message: e.message })),
     'runs.compare': ({ ids }) => [...new Set(ids)].map((id) => ({ run: runDetailOf(store, id), metrics: store.getMetrics(id) })),

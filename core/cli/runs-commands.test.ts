@@ -36,6 +36,11 @@ beforeEach(() => {
       })),
     );
   }
+  const signal = { tau: 100, distanceOverTauQ1: 0.001, distanceOverTauMedian: 0.002, distanceOverTauQ3: 0.004, meanKl: 1e-7, contrast: 7.3e-7, studentContrast: Number.NaN, state: 'near-uniform' } as const;
+  store.recordSignal(completedId, [
+    { epoch: 0, student: 0, peer: 1, studentLayer: 1, peerLayer: 0, ...signal },
+    { epoch: 0, student: 1, peer: 0, studentLayer: 0, peerLayer: 1, ...signal },
+  ]);
   store.setStatus(completedId, 'completed');
   queuedId = store.createRun({ ...base, name: 'waiting', strategy: 'dml' }).id;
   store.close();
@@ -160,6 +165,20 @@ describe('runs export', () => {
     expect(exported.run.id).toBe(completedId);
     expect(exported.metrics).toHaveLength(6);
     expect(exported.metrics[3].taskLoss).toBeNull();
+  });
+
+  it('writes the distillation signal as CSV in the contract\'s column order, and with everything in JSON', async () => {
+    const result = await cli('runs', 'export', String(completedId), '--db', db, '--table', 'signal');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toEqual([
+      'run_id,run_name,epoch,student,peer,student_layer,peer_layer,tau,distance_over_tau_q1,distance_over_tau_median,distance_over_tau_q3,mean_kl,contrast,student_contrast,state',
+      `${completedId},done run,0,0,1,1,0,100,0.001,0.002,0.004,1e-7,7.3e-7,,near-uniform`,
+      `${completedId},done run,0,1,0,0,1,100,0.001,0.002,0.004,1e-7,7.3e-7,,near-uniform`,
+    ]);
+    const json = await cli('runs', 'export', String(completedId), '--db', db, '--format', 'json');
+    expect(json.lastJson().signal).toHaveLength(2);
+    const bad = await cli('runs', 'export', String(completedId), '--db', db, '--table', 'heatmaps');
+    expect(bad.stderr[0]).toMatch(/--table: expected metrics or signal, got 'heatmaps'/);
   });
 
   it('rejects an unknown format', async () => {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { EpochMetricRow } from '../../contract/api';
 import { RUN_SORT_KEYS, RUN_STATUS_VALUES, type RunSortKey, type RunStatus } from '../../contract/enums';
-import { metricsCsv } from '../../contract/csv';
+import { metricsCsv, signalCsv } from '../../contract/csv';
 import { UserError } from '../errors';
 import { defaultDatabasePath, openStore, type ExperimentStore } from '../store';
 import { numberOption, parseOptions, printJson, type CliIo, type Command } from './command';
@@ -200,17 +200,22 @@ const showCommand: Command = {
 
 const exportCommand: Command = {
   path: ['runs', 'export'],
-  summary: 'export a run\'s per-epoch metrics as CSV or JSON',
-  usage: `usage: alignahead runs export <id> [${DB_USAGE}] [--format csv|json] [--out FILE]`,
+  summary: 'export a run\'s per-epoch metrics (or its distillation signal) as CSV, or everything as JSON',
+  usage: `usage: alignahead runs export <id> [${DB_USAGE}] [--format csv|json] [--table metrics|signal] [--out FILE]
+  --table    which table a CSV holds: the per-epoch metrics [metrics], or the distillation-signal diagnostic`,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseOptions(argv, { ...DB_OPTION, format: { type: 'string' }, out: { type: 'string' } });
+    const { values, positionals } = parseOptions(argv, { ...DB_OPTION, format: { type: 'string' }, table: { type: 'string' }, out: { type: 'string' } });
     const id = runIdArgument(positionals, this.usage);
     const format = values.format ?? 'csv';
     if (format !== 'csv' && format !== 'json') throw new UserError(`--format: expected csv or json, got '${format}'`);
+    const table = values.table ?? 'metrics';
+    if (table !== 'metrics' && table !== 'signal') throw new UserError(`--table: expected metrics or signal, got '${table}'`);
     return withStore(values.db, (store) => {
       const run = requireRun(store, id);
       const metrics = store.getMetrics(id);
-      const lines = format === 'csv' ? metricsCsv([{ runId: run.id, runName: run.name, metrics }]).trimEnd().split('\n') : [JSON.stringify({ run, students: store.getStudents(id), metrics })];
+      const signal = store.getSignal(id);
+      const csv = table === 'signal' ? signalCsv([{ runId: run.id, runName: run.name, rows: signal }]) : metricsCsv([{ runId: run.id, runName: run.name, metrics }]);
+      const lines = format === 'csv' ? csv.trimEnd().split('\n') : [JSON.stringify({ run, students: store.getStudents(id), metrics, signal })];
       if (values.out === undefined) {
         for (const line of lines) io.out(line);
       } else {
@@ -219,7 +224,8 @@ const exportCommand: Command = {
         } catch (error) {
           throw new UserError(`--out ${values.out}: cannot write (${(error as Error).message})`);
         }
-        io.err(`wrote ${metrics.length} metric rows of run ${id} to ${values.out}`);
+        const written = format === 'csv' && table === 'signal' ? `${signal.length} signal rows of run ${id}` : `${metrics.length} metric rows of run ${id}`;
+        io.err(`wrote ${written} to ${values.out}`);
       }
       return 0;
     });

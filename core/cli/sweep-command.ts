@@ -7,7 +7,7 @@ import type { ExperimentResult } from '../runs/run-experiment';
 import { parseOptions, printJson, type Command } from './command';
 import { scoreTable, summarize, toLatex, toMarkdown, toText, type ResultTable, type ScoreSummary } from '../../contract/result-table';
 import { cancelOnInterrupt, formatMetric, progressReporter } from './train-commands';
-import { configFromFlags, RUN_FLAG_OPTIONS, RUN_FLAGS_USAGE } from './train-flags';
+import { cachedIn, configFromFlags, RUN_FLAG_OPTIONS, RUN_FLAGS_USAGE } from './train-flags';
 
 /** "0-4" → [0..4], "1,3,5" → [1,3,5] */
 export function parseIntegerList(flag: string, raw: string): number[] {
@@ -150,12 +150,13 @@ ${RUN_FLAGS_USAGE}`,
       false,
     );
     if (values.seed !== undefined) throw new UserError('sweep takes --seeds (a list or range), not --seed');
-    const datasets = (values.data ?? 'demo').split(',').map((s) => s.trim()).filter(Boolean);
+    const base = configFromFlags({ ...values, data: undefined, strategy: undefined, students: undefined }, { available: cachedIn(values.cache) });
+    // a preset names its dataset; otherwise the demo graph
+    const datasets = (values.data ?? base.data).split(',').map((s) => s.trim()).filter(Boolean);
     const strategies = (values.strategy ?? 'independent,oc,alignahead').split(',').map((s) => s.trim()).filter(Boolean);
     const studentCounts = parseIntegerList('students', values.students ?? '2');
     const seeds = parseIntegerList('seeds', values.seeds ?? '0-2');
     const table = tableOptions(values, strategies);
-    const base = configFromFlags({ ...values, data: undefined, strategy: undefined, students: undefined });
     // Validate the whole grid before training anything.
     const grid: RunConfigInput[] = [];
     for (const data of datasets)

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../store';
+import { NOTHING_SELECTED, selectAfter } from '../train/selection';
 import type { CliIo } from './command';
 import { main } from './main';
 
@@ -104,5 +105,32 @@ describe('alignahead train', () => {
 
     const finalList = await runCli(['runs', 'list', '--db', db, '--json']);
     expect(finalList.json.runs[0]).toMatchObject({ status: 'completed', epochs: 12 });
+  });
+
+  it('--preset paper-ppi trains the authors\' protocol (scaled down by later flags) and records what their rule selects', async () => {
+    const db = join(dir, 'preset.sqlite');
+    const small = ['--data', 'ppi-like:6:40:200:6:8', '--hidden', '8', '--heads', '2', '--layers', '2', '--epochs', '6', '--eval-every', '2', '--backend', 'cpu'];
+    const { code, json } = await runCli(['train', '--preset', 'paper-ppi', ...small, '--db', db, '--json', '--quiet']);
+    expect(code).toBe(0);
+    const store = openStore(db, { mustExist: true });
+    try {
+      const run = store.getRun(json.runId)!;
+      expect(run.config).toMatchObject({ model: 'gat', outHeads: 3, init: 'authors', selection: 'authors', f1Threshold: 0.5, redrawBatches: true, sharedInit: true, lr: 0.005, hidden: 8, epochs: 6 });
+      // what each student reports is the authors' rule folded over its recorded evaluations
+      const metrics = store.getMetrics(json.runId);
+      store.getStudents(json.runId).forEach((student, k) => {
+        let selection = NOTHING_SELECTED;
+        for (const m of metrics.filter((m) => m.student === k && m.valMetric !== null)) {
+          selection = selectAfter('authors', selection, { epoch: m.epoch, val: m.valMetric!, test: m.testMetric!, trainLoss: m.taskLoss! + m.distillLoss! }).selection;
+        }
+        expect(student).toMatchObject({ bestEpoch: selection.epoch, bestVal: selection.val, testAtBest: selection.test });
+      });
+      // the diagnostic: before training and at each evaluation, 2 ordered pairs × the 2 align-ahead layer pairs
+      const signal = store.getSignal(json.runId);
+      expect([...new Set(signal.map((r) => r.epoch))]).toEqual([0, 2, 4, 6]);
+      expect(signal.filter((r) => r.epoch === 0)).toHaveLength(4);
+    } finally {
+      store.close();
+    }
   });
 });

@@ -8,7 +8,7 @@ import type { ExperimentResult } from '../runs/run-experiment';
 import { adapterLabel } from '../api/adapter-label';
 import { parseOptions, printJson, type CliIo, type Command } from './command';
 import { createProgress, type Progress } from './progress';
-import { configFromFlags, RUN_FLAG_OPTIONS, RUN_FLAGS_USAGE } from './train-flags';
+import { cachedIn, configFromFlags, RUN_FLAG_OPTIONS, RUN_FLAGS_USAGE } from './train-flags';
 
 /** Formats a metric for progress lines and tables: 0.8123 → "0.812", null/NaN → "-". */
 export function formatMetric(value: number | null | undefined): string {
@@ -93,7 +93,7 @@ ${RUN_FLAGS_USAGE}
     const resumeId = values.resume !== undefined ? Number(values.resume) : undefined;
     if (resumeId !== undefined && !(Number.isInteger(resumeId) && resumeId > 0)) throw new UserError(`--resume: '${values.resume}' is not a run id`);
     // Validate before opening anything, so a bad flag costs nothing.
-    const config = resumeId === undefined ? parseRunnableConfig(configFromFlags(values)) : undefined;
+    const config = resumeId === undefined ? parseRunnableConfig(configFromFlags(values, { available: cachedIn(values.cache) })) : undefined;
     if (values.queue !== undefined) return (await import('./queue-runs')).trainOnQueue({ values, config, resumeId, io });
     // initBackend checks the name (a UserError listing the valid ones)
     const backend = resumeId !== undefined ? (values.backend as BackendPreference | undefined) : undefined;

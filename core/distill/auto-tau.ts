@@ -62,22 +62,23 @@ export type L1Kernel = Extract<SimilarityKernel, { kind: 'l1' }>;
 
 /**
  * τ auto for one peer: each listed layer's τ from that layer's median neighbour distance over the
- * edges entering `nodes` (default all) of `graph`, with `base.tau` as the fallback. The trainer
- * calls it per peer once per epoch on the evaluation batch and passes the kernels to peerTargets
- * (training), alignmentMatrix and pairDiagnostics.
+ * edges entering `nodes` (default all) of `graph`, with `base.tau` as the fallback. Reads the
+ * distances back (asynchronously). The trainer does the same from the distances its once-per-epoch
+ * structure pass reads (core/train/structure-pass.ts), with autoTaus.
  */
-export function peerAutoTau(
+export async function peerAutoTau(
   ops: GraphOps,
   graph: CsrGraph,
   peerHidden: readonly tf.Tensor2D[],
   layers: Iterable<number>,
   base: L1Kernel,
   nodes?: Int32Array,
-): { kernels: LayerKernels; taus: LayerTau[] } {
+): Promise<{ kernels: LayerKernels; taus: LayerTau[] }> {
   const wanted = [...new Set(layers)];
   const missing = wanted.find((layer) => !peerHidden[layer]);
   if (missing !== undefined) throw new Error(`peerAutoTau: the peer has no hidden layer ${missing + 1} (it has ${peerHidden.length})`);
-  const samples = wanted.map((layer) => [neighbourL1Distances(ops, graph, peerHidden[layer], base, nodes)]);
+  const samples: Float64Array[][] = [];
+  for (const layer of wanted) samples.push([await neighbourL1Distances(ops, graph, peerHidden[layer], base, nodes)]);
   const taus = autoTaus(samples, base.tau ?? DEFAULT_L1_TAU).map((t, i) => ({ ...t, layer: wanted[i] }));
   return { kernels: tauKernels(base, taus), taus };
 }

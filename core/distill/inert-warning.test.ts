@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DISTILLATION_SIGNAL_COLUMNS } from '../../contract/distillation-signal';
-import { distillationWarning, INERT_CONTRAST, signalRows, signalState } from './inert-warning';
+import { averageOverStudentPairs, distillationWarning, INERT_CONTRAST, signalRows, signalState } from './inert-warning';
 import type { PairDiagnostic } from './structure-diagnostics';
 
 const pair = (studentLayer: number, peerLayer: number, contrast: number, tau: number | null, medianOverTau: number): PairDiagnostic => ({
@@ -78,3 +78,22 @@ describe('signal rows for the store and the CSV export', () => {
     expect(Object.keys(rows[0]).sort()).toEqual([...DISTILLATION_SIGNAL_COLUMNS].sort());
   });
 });
+
+describe('one warning for K students', () => {
+  it('averages every figure of each planned pair over the ordered student pairs', () => {
+    const oneWay = [pair(1, 0, 2e-5, 100, 0.002), pair(0, 1, 4e-3, 100, 0.5)];
+    const otherWay = [pair(1, 0, 4e-5, 200, 0.004), pair(0, 1, 6e-3, 200, 1.5)];
+    const [first, second] = averageOverStudentPairs([oneWay, otherWay]);
+    expect(first).toMatchObject({ studentLayer: 1, peerLayer: 0, tau: 150 });
+    for (const figure of [first.contrast, first.studentContrast, first.meanKl]) expect(figure).toBeCloseTo(3e-5, 15);
+    expect(first.distanceOverTau!.q1).toBeCloseTo(0.0015, 15);
+    expect(first.distanceOverTau!.median).toBeCloseTo(0.003, 15);
+    expect(first.distanceOverTau!.q3).toBeCloseTo(0.006, 15);
+    expect(second.contrast).toBeCloseTo(5e-3, 15);
+    expect(second.distanceOverTau!.median).toBe(1);
+    // a kernel without τ on either side: no τ, no distances
+    expect(averageOverStudentPairs([[pair(1, 0, 1e-3, null, 0)], [pair(1, 0, 1e-3, 100, 1)]])[0]).toMatchObject({ tau: null, distanceOverTau: null });
+    expect(averageOverStudentPairs([])).toEqual([]);
+  });
+});
+

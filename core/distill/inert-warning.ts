@@ -1,4 +1,4 @@
-import type { DistillationSignalRow, SignalStateName } from '../../contract/distillation-signal';
+import { INERT_CONTRAST, SATURATED_DISTANCE_OVER_TAU, type DistillationSignalRow, type SignalStateName } from '../../contract/distillation-signal';
 import type { PairDiagnostic } from './structure-diagnostics';
 
 /**
@@ -19,8 +19,7 @@ import type { PairDiagnostic } from './structure-diagnostics';
  *   median, where half the neighbours score below e⁻⁵ ≈ 0.007. A τ fixed from the initial weights
  *   drove Cora's deeper layers to medians of 17–280 within 5 epochs.
  */
-export const INERT_CONTRAST = 1e-4;
-export const SATURATED_DISTANCE_OVER_TAU = 5;
+export { INERT_CONTRAST, SATURATED_DISTANCE_OVER_TAU };
 
 /** The state of one planned pair's teaching signal (the peer side's structure). */
 export function signalState(d: PairDiagnostic): SignalStateName {
@@ -97,4 +96,30 @@ export function signalRows(epoch: number, student: number, peer: number, diagnos
     studentContrast: finite(d.studentContrast),
     state: signalState(d),
   }));
+}
+
+/**
+ * One diagnostic per planned pair from those of several ordered student pairs (each list in plan
+ * order): the mean of every figure, the mean τ. What the run's warning reads, so that K students
+ * give one warning, not K(K−1).
+ */
+export function averageOverStudentPairs(perStudentPair: readonly (readonly PairDiagnostic[])[]): PairDiagnostic[] {
+  if (perStudentPair.length === 0) return [];
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  return perStudentPair[0].map((first, i) => {
+    const all = perStudentPair.map((pairs) => pairs[i]);
+    const taus = all.map((d) => d.tau);
+    const quartileSets = all.map((d) => d.distanceOverTau);
+    return {
+      studentLayer: first.studentLayer,
+      peerLayer: first.peerLayer,
+      tau: taus.every((t): t is number => t !== null) ? mean(taus) : null,
+      distanceOverTau: quartileSets.every((q) => q !== null)
+        ? { q1: mean(quartileSets.map((q) => q!.q1)), median: mean(quartileSets.map((q) => q!.median)), q3: mean(quartileSets.map((q) => q!.q3)) }
+        : null,
+      meanKl: mean(all.map((d) => d.meanKl)),
+      contrast: mean(all.map((d) => d.contrast)),
+      studentContrast: mean(all.map((d) => d.studentContrast)),
+    };
+  });
 }

@@ -1,7 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CsrGraph } from '../graph/csr';
 import type { GraphOps } from '../tensor/graph-ops';
-import { kernelRows, type SimilarityKernel } from './similarity';
+import { readAndDispose } from '../tensor/readback';
+import { edgeSimilarity, kernelRows, type SimilarityKernel } from './similarity';
+
+/**
+ * What the structure diagnostics and τ auto read back of one layer, per edge in edge order: for the
+ * l1 kernel, the L1 distances of the rows it compares (unit rows when it normalises), which do not
+ * depend on τ, so one read serves every τ; for the other kernels, the kernel's scores. Not
+ * differentiated; the caller reads it back (asynchronously: GPU backends have no synchronous read).
+ */
+export function kernelEdgeValues(ops: GraphOps, graph: CsrGraph, h: tf.Tensor2D, kernel: SimilarityKernel): tf.Tensor1D {
+  if (kernel.kind !== 'l1') return edgeSimilarity(ops, graph, h, kernel);
+  return tf.tidy(() => {
+    const rows = kernelRows(h, kernel);
+    return ops.edgeDistance(graph, rows, rows, 'l1');
+  });
+}
 
 /**
  * The L1 distances the l1 kernel sees, ‖h_u − h_v‖₁ over the rows it compares (unit rows when the
@@ -9,19 +24,14 @@ import { kernelRows, type SimilarityKernel } from './similarity';
  * none are given), in edge order. Self-loops are left out: their distance is 0 whatever the
  * features, and counting them would pull every statistic towards 0 on low-degree nodes.
  */
-export function neighbourL1Distances(
+export async function neighbourL1Distances(
   ops: GraphOps,
   graph: CsrGraph,
   h: tf.Tensor2D,
   kernel: Pick<SimilarityKernel, 'normalise'> = {},
   nodes?: Int32Array,
-): Float64Array {
-  const all = tf.tidy(() => {
-    const rows = kernelRows(h, kernel as SimilarityKernel);
-    return ops.edgeDistance(graph, rows, rows, 'l1');
-  });
-  const perEdge = all.dataSync() as Float32Array;
-  all.dispose();
+): Promise<Float64Array> {
+  const [perEdge] = await readAndDispose([kernelEdgeValues(ops, graph, h, { kind: 'l1', ...kernel })]);
   return neighbourValues(graph, perEdge, nodes);
 }
 

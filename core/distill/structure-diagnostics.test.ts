@@ -4,7 +4,7 @@ import { buildGraph } from '../graph/build';
 import { Rng } from '../random';
 import { GRAPH_OPS_UNDER_TEST } from '../models/testing/fixtures';
 import type { KernelChoice } from './layer-kernels';
-import { flat, inTensorScope, naiveLogStructure, naiveStructureDistance, naiveUnit, randomRows, unevenGraph, type Rows } from './testing/naive';
+import { flat, inTensorScopeAsync, naiveLogStructure, naiveStructureDistance, naiveUnit, randomRows, unevenGraph, type Rows } from './testing/naive';
 import { quartiles } from './neighbour-distances';
 import { builtinPlan } from './plans';
 import type { SimilarityKernel } from './similarity';
@@ -94,10 +94,10 @@ describe.each(GRAPH_OPS_UNDER_TEST)('pairDiagnostics with $implementation ops', 
     ],
   ];
 
-  it.each(cases)('matches the naive float64 figures on a fixture graph (%s)', (_name, choice, kernelOf) => {
+  it.each(cases)('matches the naive float64 figures on a fixture graph (%s)', async (_name, choice, kernelOf) => {
     for (const subset of [undefined, nodes]) {
       const list = subset ? Array.from(subset) : Array.from({ length: 30 }, (_, v) => v);
-      const result = inTensorScope(() => pairDiagnostics(ops, graph, student.map(toTensor), peer.map(toTensor), plan, choice, subset));
+      const result = await inTensorScopeAsync(() => pairDiagnostics(ops, graph, student.map(toTensor), peer.map(toTensor), plan, choice, subset));
       expect(result.map((r) => [r.studentLayer, r.peerLayer])).toEqual(plan.pairs.map((p) => [p.student, p.peer]));
       for (const r of result) {
         const kernel = kernelOf(r.peerLayer);
@@ -121,21 +121,21 @@ describe.each(GRAPH_OPS_UNDER_TEST)('pairDiagnostics with $implementation ops', 
     }
   });
 
-  it('leaves no tensor behind', () => {
+  it('leaves no tensor behind', async () => {
     const [s, t] = [student.map(toTensor), peer.map(toTensor)];
     const before = tf.memory().numTensors;
-    pairDiagnostics(ops, graph, s, t, plan, { kind: 'l1', tau: 1, normalise: true }, nodes);
-    pairDiagnostics(ops, graph, s, t, plan, { kind: 'cosine' });
+    await pairDiagnostics(ops, graph, s, t, plan, { kind: 'l1', tau: 1, normalise: true }, nodes);
+    await pairDiagnostics(ops, graph, s, t, plan, { kind: 'cosine' });
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([...s, ...t]);
   });
 
-  it('reads a near-uniform regime at τ = 100 and an active one at τ near the distances', () => {
+  it('reads a near-uniform regime at τ = 100 and an active one at τ near the distances', async () => {
     const small = randomRows(new Rng(3), 30, 4, 0.01); // distances ~0.03, like an early Cora GCN layer
-    const contrastAt = (tau: number) =>
-      inTensorScope(() => pairDiagnostics(ops, graph, [toTensor(small)], [toTensor(small)], builtinPlan('one-to-one', 1), { kind: 'l1', tau }))[0];
-    const inert = contrastAt(100);
-    const active = contrastAt(inert.distanceOverTau!.median * 100);
+    const contrastAt = async (tau: number) =>
+      (await inTensorScopeAsync(() => pairDiagnostics(ops, graph, [toTensor(small)], [toTensor(small)], builtinPlan('one-to-one', 1), { kind: 'l1', tau })))[0];
+    const inert = await contrastAt(100);
+    const active = await contrastAt(inert.distanceOverTau!.median * 100);
     expect(inert.distanceOverTau!.median).toBeLessThan(1e-3);
     expect(active.distanceOverTau!.median).toBeCloseTo(1, 6);
     expect(inert.contrast).toBeLessThan(1e-6);

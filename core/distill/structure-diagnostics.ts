@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CsrGraph } from '../graph/csr';
 import type { GraphOps } from '../tensor/graph-ops';
-import { kernelOfLayer, type KernelChoice } from './layer-kernels';
-import { neighbourValues, quartiles, type Quartiles } from './neighbour-distances';
+import { readAndDispose } from '../tensor/readback';
+import { isLayerKernels, kernelOfLayer, type KernelChoice } from './layer-kernels';
+import { kernelEdgeValues, neighbourValues, quartiles, type Quartiles } from './neighbour-distances';
 import type { AlignmentPlan } from './plans';
-import { edgeSimilarity, kernelRows, DEFAULT_L1_TAU, type SimilarityKernel } from './similarity';
+import { DEFAULT_L1_TAU, type SimilarityKernel } from './similarity';
 
 /**
  * "Is the distillation doing anything?" Per planned pair (student layer i ← peer layer m), from
@@ -91,37 +92,36 @@ export function meanKlPerNode(graph: CsrGraph, peerLog: ArrayLike<number>, stude
 /** What one layer looks like under one kernel: its log structure, and its raw L1 distances for l1 kernels. */
 interface LayerView {
   log: Float64Array;
-  distances: Float32Array | null;
-}
-
-function viewOf(ops: GraphOps, graph: CsrGraph, h: tf.Tensor2D, kernel: SimilarityKernel): LayerView {
-  if (kernel.kind === 'l1') {
-    // scores from the downloaded distances in float64: exp(−d/τ) near 1 keeps its small variations
-    const t = tf.tidy(() => {
-      const rows = kernelRows(h, kernel);
-      return ops.edgeDistance(graph, rows, rows, 'l1');
-    });
-    const distances = Float32Array.from(t.dataSync() as Float32Array);
-    t.dispose();
-    const tau = kernel.tau ?? DEFAULT_L1_TAU;
-    return { log: logStructureFromScores(graph, Array.from(distances, (d) => Math.exp(-d / tau))), distances };
-  }
-  const t = edgeSimilarity(ops, graph, h, kernel);
-  const scores = Float32Array.from(t.dataSync() as Float32Array);
-  t.dispose();
-  return { log: logStructureFromScores(graph, scores), distances: null };
+  distances: ArrayLike<number> | null;
 }
 
 /**
- * The diagnostic of every planned pair between one student and one peer. Pass eval-mode hidden
- * tensors (nothing here is differentiated) and the nodes the figures average over (the run's
- * evaluation nodes); `kernel` is the run's kernel choice (per-layer kernels under τ auto).
+ * A layer's view from its read-back kernelEdgeValues: l1 scores are taken in float64 from the
+ * distances (exp(−d/τ) near 1 keeps its small variations); other kernels' scores as read.
  */
-export function pairDiagnostics(
-  ops: GraphOps,
+function viewOf(graph: CsrGraph, values: ArrayLike<number>, kernel: SimilarityKernel): LayerView {
+  if (kernel.kind !== 'l1') return { log: logStructureFromScores(graph, values), distances: null };
+  const tau = kernel.tau ?? DEFAULT_L1_TAU;
+  return { log: logStructureFromScores(graph, Array.from(values, (d) => Math.exp(-d / tau))), distances: values };
+}
+
+/**
+ * The read-back kernelEdgeValues of each hidden layer of a student and of a peer, under the run's
+ * kernel family (for l1: the distances, whatever τ; per-layer τ are applied on the host).
+ */
+export interface LayerEdgeValues {
+  student: readonly ArrayLike<number>[];
+  peer: readonly ArrayLike<number>[];
+}
+
+/**
+ * The diagnostic of every planned pair between one student and one peer, on the host, from the
+ * layers' read-back edge values (see LayerEdgeValues); `nodes` are the nodes the figures average
+ * over (the run's evaluation nodes). The trainer's once-per-epoch structure pass calls this.
+ */
+export function diagnosticsFromEdgeValues(
   graph: CsrGraph,
-  studentHidden: readonly tf.Tensor2D[],
-  peerHidden: readonly tf.Tensor2D[],
+  values: LayerEdgeValues,
   plan: AlignmentPlan,
   kernel: KernelChoice,
   nodes?: Int32Array,
@@ -130,7 +130,11 @@ export function pairDiagnostics(
   const view = (side: 'student' | 'peer', layer: number, k: SimilarityKernel) => {
     const key = `${side}:${layer}:${JSON.stringify(k)}`;
     let held = cache.get(key);
-    if (!held) cache.set(key, (held = viewOf(ops, graph, (side === 'student' ? studentHidden : peerHidden)[layer], k)));
+    if (!held) {
+      const layerValues = values[side][layer];
+      if (!layerValues) throw new Error(`diagnostics: the ${side} has no hidden layer ${layer + 1} (it has ${values[side].length})`);
+      cache.set(key, (held = viewOf(graph, layerValues, k)));
+    }
     return held;
   };
   return plan.pairs.map(({ student, peer }) => {
@@ -150,4 +154,27 @@ export function pairDiagnostics(
       studentContrast: structureContrast(graph, studentView.log, nodes),
     };
   });
+}
+
+/**
+ * The diagnostic of every planned pair between one student and one peer, from their eval-mode
+ * hidden tensors (nothing here is differentiated): computes each layer's edge values, reads them
+ * back together (asynchronously) and calls diagnosticsFromEdgeValues. `kernel` is the run's kernel
+ * choice (per-layer kernels under τ auto); the kernels of one choice share one kind.
+ */
+export async function pairDiagnostics(
+  ops: GraphOps,
+  graph: CsrGraph,
+  studentHidden: readonly tf.Tensor2D[],
+  peerHidden: readonly tf.Tensor2D[],
+  plan: AlignmentPlan,
+  kernel: KernelChoice,
+  nodes?: Int32Array,
+): Promise<PairDiagnostic[]> {
+  const family = isLayerKernels(kernel) ? kernel.byLayer.values().next().value : kernel;
+  if (!family) throw new Error('pairDiagnostics: the layer kernels are empty');
+  const tensors = tf.tidy(() => [...studentHidden, ...peerHidden].map((h) => kernelEdgeValues(ops, graph, h, family)));
+  const read = await readAndDispose(tensors);
+  const values = { student: read.slice(0, studentHidden.length), peer: read.slice(studentHidden.length) };
+  return diagnosticsFromEdgeValues(graph, values, plan, kernel, nodes);
 }

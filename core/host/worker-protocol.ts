@@ -36,7 +36,10 @@ export interface WorkerExit {
 /** Starts one worker process for a run (node fork by default; the Electron shell injects utilityProcess). */
 export type SpawnWorker = (runId: number) => WorkerHandle;
 
-const RUN_EVENT_TYPES = new Set(['run.status', 'run.epoch', 'run.alignment', 'run.log']);
+/** Every run event a worker may post: the record lists each ExperimentEvent type, so a new one cannot be dropped here unnoticed. */
+const RUN_EVENT_TYPES = new Set(
+  Object.keys({ 'run.status': true, 'run.epoch': true, 'run.alignment': true, 'run.signal': true, 'run.log': true } satisfies Record<Exclude<ExperimentEvent['type'], 'backend'>, true>),
+);
 
 /** Messages come from another process: check the shape before trusting it. */
 export function isWorkerMessage(value: unknown): value is WorkerToHost {

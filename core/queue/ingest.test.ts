@@ -60,6 +60,22 @@ describe('ingest', () => {
     expect(epochEvent).toMatchObject({ type: 'run.epoch', runId, epoch: 1, metrics: [{ student: 0, valMetric: 0.51 }, { student: 1 }] });
   });
 
+  it('records the distillation signal a worker measured, once, including its epoch 0', () => {
+    const runId = newRemoteRun();
+    const lease = 'leaseAAAA1';
+    const signalRow = (contrast: number) => ({ student: 0, peer: 1, studentLayer: 1, peerLayer: 0, tau: 0.5, distanceOverTauQ1: 0.8, distanceOverTauMedian: 1, distanceOverTauQ3: 1.3, meanKl: 0.01, contrast, studentContrast: null, state: 'active' as const });
+    applyResult(store, message(lease, 1, started()));
+    const first = applyResult(store, message(lease, 2, { kind: 'signal', epoch: 0, rows: [signalRow(0.03)] }));
+    expect(first).toMatchObject({ result: 'applied', events: [{ type: 'run.signal', runId, epoch: 0 }] });
+    expect(applyResult(store, message(lease, 3, { kind: 'signal', epoch: 0, rows: [signalRow(0.03)] })).result).toBe('skipped');
+    expect(applyResult(store, message(lease, 4, { kind: 'signal', epoch: 0, rows: [signalRow(0.5)] }))).toMatchObject({ result: 'refused', error: expect.stringMatching(/signal of epoch 0 is already recorded with other values/) });
+    expect(store.getSignal(runId)).toEqual([{ epoch: 0, ...signalRow(0.03) }]);
+    // the message schema refuses a state the store does not know
+    const hostile = { ...message(lease, 5, { kind: 'signal', epoch: 1, rows: [signalRow(0.03)] }) } as ResultMessage;
+    (hostile.body as { rows: { state: string }[] }).rows[0].state = 'exploded';
+    expect(parseResultMessage(JSON.stringify(hostile))).toMatchObject({ ok: false, error: expect.stringMatching(/state/) });
+  });
+
   it('applies a redelivered message once, and an epoch once however it arrives', () => {
     const runId = newRemoteRun();
     const lease = 'leaseAAAA1';

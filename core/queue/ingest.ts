@@ -1,10 +1,11 @@
 import type { ApiEvent, EpochMetricRow } from '../../contract/api';
+import { DISTILLATION_SIGNAL_COLUMNS, type DistillationSignalRow } from '../../contract/distillation-signal';
 import type { ExperimentStore, RunRecord } from '../store';
 import { base64ToBytes, base64ToFloats, type ResultMessage, type WorkerIdentity } from './messages';
 
 /**
  * The coordinator's side of a remote run: one result message becomes the same store calls a local
- * trainer makes (setStatus, recordEpoch, recordAlignment, saveCheckpoint, logEvent, ...), so a remote
+ * trainer makes (setStatus, recordEpoch, recordAlignment, recordSignal, saveCheckpoint, logEvent, ...), so a remote
  * run is recorded exactly like a local one. Applying is idempotent:
  *   - a message is applied at most once: each carries its worker lease and a sequence number, and
  *     the run keeps the lease and the last number applied (a redelivered message is skipped);
@@ -136,6 +137,17 @@ function applyBody(store: ExperimentStore, run: RunRecord, message: ResultMessag
       }
       store.recordAlignment(run.id, matrices);
       return applied([{ type: 'run.alignment', runId: run.id, epoch: body.epoch }]);
+    }
+    case 'signal': {
+      const rows: DistillationSignalRow[] = body.rows.map((r) => ({ ...r, epoch: body.epoch }));
+      const existing = store.getSignal(run.id, body.epoch > 0 ? { afterEpoch: body.epoch - 1 } : {}).filter((r) => r.epoch === body.epoch);
+      if (existing.length > 0) {
+        const key = (r: DistillationSignalRow) => JSON.stringify(DISTILLATION_SIGNAL_COLUMNS.map((c) => r[c]));
+        const same = existing.map(key).sort().join('|') === rows.map(key).sort().join('|');
+        return same ? skipped(`the distillation signal of epoch ${body.epoch} is already recorded`) : refused(`run ${run.id}: the distillation signal of epoch ${body.epoch} is already recorded with other values`);
+      }
+      store.recordSignal(run.id, rows);
+      return applied([{ type: 'run.signal', runId: run.id, epoch: body.epoch }]);
     }
     case 'checkpoint':
       store.saveCheckpoint(run.id, body.epoch, base64ToBytes(body.data));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SIGNAL_STATES } from '../../contract/distillation-signal';
 import { describeConfigIssues, runConfigSchema, type RunConfig } from '../../contract/run-config';
 
 /**
@@ -64,6 +65,24 @@ const matrix = z
   .object({ student: z.number().int().min(0), peer: z.number().int().min(0), rows: z.number().int().min(1).max(10_000), cols: z.number().int().min(1).max(10_000), data: base64 })
   .strict();
 
+/** a DistillationSignalRow without its epoch (the body carries it); the store checks the rest */
+const signalRow = z
+  .object({
+    student: z.number().int().min(0).max(63),
+    peer: z.number().int().min(0).max(63),
+    studentLayer: z.number().int().min(0).max(1000),
+    peerLayer: z.number().int().min(0).max(1000),
+    tau: metric,
+    distanceOverTauQ1: metric,
+    distanceOverTauMedian: metric,
+    distanceOverTauQ3: metric,
+    meanKl: metric,
+    contrast: metric,
+    studentContrast: metric,
+    state: z.enum(SIGNAL_STATES),
+  })
+  .strict();
+
 const convergenceUpdate = z
   .object({
     epochsTo95: z.number().int().min(0).nullable().optional(),
@@ -91,6 +110,7 @@ export const resultBodySchema = z.discriminatedUnion('kind', [
     .strict(),
   z.object({ kind: z.literal('epoch'), epoch: epoch.min(1), rows: z.array(studentEpochRow).min(1).max(64) }).strict(),
   z.object({ kind: z.literal('alignment'), epoch, matrices: z.array(matrix).min(1).max(64 * 63) }).strict(),
+  z.object({ kind: z.literal('signal'), epoch, rows: z.array(signalRow).min(1).max(64 * 63 * 16) }).strict(),
   z.object({ kind: z.literal('checkpoint'), epoch, data: base64 }).strict(),
   z
     .object({ kind: z.literal('event'), level: z.enum(['debug', 'info', 'warn', 'error']), event: z.string().min(1).max(100), message: z.string().max(20_000), data: z.unknown().optional() })

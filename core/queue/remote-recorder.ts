@@ -1,4 +1,5 @@
 import type { EpochMetricRow, EventLevel, RunStatus } from '../../contract/api';
+import type { DistillationSignalRow } from '../../contract/distillation-signal';
 import type { RunRecorder } from '../runs/run-experiment';
 import type { AlignmentMatrix, ConvergenceUpdate, RecordedEpoch, RunInfoUpdate } from '../store';
 import { bytesToBase64, floatsToBase64, type ResultBody } from './messages';
@@ -59,6 +60,11 @@ export class RemoteRecorder implements RunRecorder {
   recordAlignment(_runId: number, matrices: readonly AlignmentMatrix[]): void {
     const epoch = matrices[0]?.epoch ?? 0;
     this.send({ kind: 'alignment', epoch, matrices: matrices.map((m) => ({ student: m.student, peer: m.peer, rows: m.rows, cols: m.cols, data: floatsToBase64(m.data) })) });
+  }
+
+  recordSignal(_runId: number, rows: readonly DistillationSignalRow[]): void {
+    const epoch = rows[0]?.epoch ?? 0;
+    this.send({ kind: 'signal', epoch, rows: rows.map(({ epoch: _, ...row }) => ({ ...row, tau: finite(row.tau), distanceOverTauQ1: finite(row.distanceOverTauQ1), distanceOverTauMedian: finite(row.distanceOverTauMedian), distanceOverTauQ3: finite(row.distanceOverTauQ3), meanKl: finite(row.meanKl), contrast: finite(row.contrast), studentContrast: finite(row.studentContrast) })) });
   }
 
   saveCheckpoint(_runId: number, epoch: number, bytes: Uint8Array): void {

@@ -3,7 +3,7 @@ import type { RunRecorder } from './run-experiment';
 import type { TrainEvent } from '../train/trainer';
 
 /** What training tells the UI: the events of its run, and the backend it trains on. */
-export type ExperimentEvent = Extract<ApiEvent, { type: 'run.status' | 'run.epoch' | 'run.alignment' | 'run.log' | 'backend' }>;
+export type ExperimentEvent = Extract<ApiEvent, { type: 'run.status' | 'run.epoch' | 'run.alignment' | 'run.signal' | 'run.log' | 'backend' }>;
 
 /**
  * The one path by which training enters the store and reaches the UI. Each trainer event is written
@@ -21,11 +21,16 @@ export function recordTrainEvent(store: RunRecorder, runId: number, plannedEpoch
     case 'alignment':
       store.recordAlignment(runId, event.matrices);
       return { type: 'run.alignment', runId, epoch: event.epoch };
+    case 'signal':
+      store.recordSignal(runId, event.rows);
+      return { type: 'run.signal', runId, epoch: event.epoch };
     case 'checkpoint':
       store.saveCheckpoint(runId, event.epoch, event.bytes);
       return null;
-    case 'log':
-      store.logEvent(runId, event.level, 'log', event.message);
-      return { type: 'run.log', runId, level: event.level, message: event.message };
+    case 'log': {
+      const kind = event.kind ?? 'log';
+      store.logEvent(runId, event.level, kind, event.message);
+      return { type: 'run.log', runId, level: event.level, message: event.message, kind };
+    }
   }
 }

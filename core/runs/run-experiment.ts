@@ -7,6 +7,7 @@ import { Rng } from '../random';
 import { datasetSha256 } from '../datasets/canonical';
 import type { AlignmentMatrix, ConvergenceUpdate, ExperimentStore, RecordedEpoch, RunInfoUpdate } from '../store';
 import type { EpochMetricRow, EventLevel, RunStatus } from '../../contract/api';
+import type { DistillationSignalRow } from '../../contract/distillation-signal';
 import { getGraphOps, initBackend, type BackendPreference, type BackendReport } from '../tensor/backend';
 import { checkFitsWasmHeap, explainWasmFailure, type TrainingSize } from '../tensor/wasm-heap';
 import { parseRunConfig, refuseUnrunnableConfig } from '../train/run-config';
@@ -32,7 +33,7 @@ export interface ExperimentOptions {
   signal?: AbortSignal;
   /**
    * What the UI hears, as it is recorded: `backend` and `run.status` (running) once the run is
-   * claimed, then every `run.epoch`, `run.alignment` and `run.log`. How the run ended is the
+   * claimed, then every `run.epoch`, `run.alignment`, `run.signal` and `run.log`. How the run ended is the
    * caller's to report (it may fail before it ever runs).
    */
   onEvent?: (event: ExperimentEvent) => void;
@@ -49,6 +50,7 @@ export interface RunRecorder {
   updateRunInfo(runId: number, info: RunInfoUpdate): unknown;
   recordEpoch(runId: number, rows: readonly EpochMetricRow[]): RecordedEpoch;
   recordAlignment(runId: number, matrices: readonly AlignmentMatrix[]): unknown;
+  recordSignal(runId: number, rows: readonly DistillationSignalRow[]): unknown;
   saveCheckpoint(runId: number, epoch: number, bytes: Uint8Array): unknown;
   logEvent(runId: number, level: EventLevel, kind: string, message: string, data?: unknown): unknown;
   heartbeat(runId: number): { cancelRequested: boolean };

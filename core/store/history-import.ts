@@ -11,7 +11,7 @@ import { loadMigrations, migrate, schemaVersion } from './migrate';
 /**
  * Merging another machine's history into this one. Runs are matched by their UUID (migration 004):
  * a run already here is skipped, so importing the same file twice adds nothing the second time;
- * new runs get new ids here, and their students, metrics, heatmaps, checkpoints and events follow
+ * new runs get new ids here, and their students, metrics, heatmaps, distillation signal, checkpoints and events follow
  * them. The source is never written: a consistent copy of it (SQLite's online backup) is brought
  * to this program's schema and read from there, so an older history imports too, while a newer one
  * is refused before anything happens. Each run is imported in its own short transaction, with a
@@ -48,7 +48,7 @@ const MACHINE_COLUMNS: Record<string, string> = {
   queue_seq: 'NULL',
 };
 /** Tables whose rows belong to a run (keyed by run_id), copied with it. */
-const RUN_TABLES = ['students', 'epoch_metrics', 'alignment_matrices', 'checkpoints', 'run_events'];
+const RUN_TABLES = ['students', 'epoch_metrics', 'alignment_matrices', 'distillation_signal', 'checkpoints', 'run_events'];
 
 function columnsOf(ctx: StoreContext, table: string): string[] {
   return (ctx.db.pragma(`main.table_info(${table})`) as { name: string }[]).map((c) => c.name);

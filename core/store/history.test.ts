@@ -33,7 +33,7 @@ function open(name: string): ExperimentStore {
 const rows = (epoch: number, val: number): EpochMetricRow[] =>
   [0, 1].map((student) => ({ epoch, student, taskLoss: 1 / epoch, distillLoss: 0.1, trainMetric: 0.9, valMetric: val + student / 100, testMetric: val - 0.05, epochMs: 5, elapsedMs: 5 * epoch }));
 
-/** A history with a finished run (heatmaps, checkpoint, tags, a dataset), a running one and a queued one. */
+/** A history with a finished run (heatmaps, distillation signal, checkpoint, tags, a dataset), a running one and a queued one. */
 function fill(store: ExperimentStore, label: string): { done: number; live: number; queued: number } {
   const dataset = store.upsertDataset({ name: `${label}-data`, source: '/data/x.npz', format: 'npz', nodes: 10 });
   const input = { config: { data: label }, dataset: `${label}-data`, datasetId: dataset.id, model: 'gcn', strategy: 'alignahead', numStudents: 2, numLayers: 2, seed: 1, plannedEpochs: 4 };
@@ -41,6 +41,7 @@ function fill(store: ExperimentStore, label: string): { done: number; live: numb
   store.setStatus(done, 'running');
   for (let epoch = 1; epoch <= 4; epoch++) store.recordEpoch(done, rows(epoch, 0.5 + epoch / 10));
   store.recordAlignment(done, [{ epoch: 4, student: 0, peer: 1, rows: 2, cols: 2, data: Float32Array.of(0.1, 0.2, 0.3, 0.4) }]);
+  store.recordSignal(done, [{ epoch: 4, student: 0, peer: 1, studentLayer: 1, peerLayer: 0, tau: 2, distanceOverTauQ1: 0.5, distanceOverTauMedian: 1, distanceOverTauQ3: 2, meanKl: 0.01, contrast: 0.03, studentContrast: 0.02, state: 'active' }]);
   store.saveCheckpoint(done, 4, Uint8Array.of(1, 2, 3, 4, 5));
   store.setConvergence(done, 0, { epochsTo95: 3 });
   store.setStatus(done, 'completed');
@@ -59,6 +60,7 @@ function contentsOf(store: ExperimentStore, id: number) {
     students: store.getStudents(id),
     metrics: store.getMetrics(id),
     alignment: store.getAlignment(id, { epoch: 4 }).map((m) => ({ ...m, data: Array.from(m.data) })),
+    signal: store.getSignal(id),
     checkpoints: store.listCheckpoints(id).map((c) => ({ ...c, data: Array.from(store.latestCheckpoint(id)!.data) })),
     events: store.getEvents(id).map(({ id: _e, runId: _r, ...event }) => event),
   };

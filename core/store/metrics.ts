@@ -4,25 +4,14 @@ import type { StoreContext } from './context';
 import { insertEvent } from './events';
 import { BEST_COLUMNS, METRIC_COLUMNS, STUDENT_COLUMNS } from './rows';
 import { isOwnedHere, ownerText, touch } from './run-lifecycle';
+import { reselect, selectAtEpoch } from './selection';
 import type { ConvergenceUpdate, RecordedEpoch } from './types';
 import * as check from './validate';
 
 /**
  * Per-epoch metrics and the per-student summaries they feed. The store is the one place that
- * decides a student's best: the first epoch reaching the highest validation metric (BEST_SQL).
+ * decides a student's best, by the run's selection rule, as each epoch is recorded (selection.ts).
  */
-
-/**
- * Recomputes each student's best of a run from its previous best and the rows after `@after`: with
- * @after the epoch just recorded minus one, that is "the new row, if strictly better"; with 0, a
- * recomputation from every row (after rows were discarded). Ties keep the earlier epoch.
- */
-const BEST_SQL = `UPDATE students SET (best_val, best_epoch, test_at_best) = (
-    SELECT m.val_metric, m.epoch, m.test_metric FROM epoch_metrics m
-    WHERE m.run_id = students.run_id AND m.student = students.idx AND m.val_metric IS NOT NULL
-      AND (m.epoch > @after OR m.epoch = students.best_epoch)
-    ORDER BY m.val_metric DESC, m.epoch ASC LIMIT 1)
-  WHERE run_id = @run_id`;
 
 /** Recounts a run's finished epochs (runs.epochs_done) from its metric rows. */
 export const EPOCHS_DONE_SQL = 'UPDATE runs SET epochs_done = (SELECT COUNT(*) FROM epoch_metrics m WHERE m.run_id = runs.id AND m.student = 0) WHERE id = ?';
@@ -97,7 +86,7 @@ export function recordEpoch(ctx: StoreContext, runId: number, rows: readonly Epo
     );
     for (const row of clean) insert.run({ ...row, runId: run.id });
     ctx.statement('UPDATE runs SET epochs_done = epochs_done + 1 WHERE id = ?').run(run.id);
-    ctx.statement(BEST_SQL).run({ run_id: run.id, after: epoch - 1 });
+    selectAtEpoch(ctx, run, epoch);
     touch(ctx, run.id);
     const best = ctx.statement(`SELECT ${BEST_COLUMNS} FROM students WHERE run_id = ? ORDER BY idx`).all(run.id) as StudentBest[];
     return { epoch, metrics: [...clean].sort((a, b) => a.student - b.student), best };
@@ -112,8 +101,8 @@ export function getMetrics(ctx: StoreContext, runId: number, options: { afterEpo
 }
 
 /**
- * Forgets everything recorded after `epoch` (metrics, heatmaps, checkpoints) and recomputes each
- * student's best from what remains: the step before resuming from the checkpoint of that epoch.
+ * Forgets everything recorded after `epoch` (metrics, heatmaps, distillation signal, checkpoints;
+ * with epoch 0, the signal's epoch 0 too) and recomputes each student's best from what remains: the step before resuming from the checkpoint of that epoch.
  * Convergence figures are cleared (they describe a finished run). Returns the epochs removed.
  */
 export function discardAfterEpoch(ctx: StoreContext, runId: number, epoch: number): number {
@@ -123,11 +112,14 @@ export function discardAfterEpoch(ctx: StoreContext, runId: number, epoch: numbe
     if (run.status === 'completed') throw new UserError(`run ${run.id} is completed: its records are final`);
     if (run.status === 'running' && !isOwnedHere(run)) throw new UserError(`run ${run.id} is running (${ownerText(run)}): its records cannot be discarded`);
     const removed = (ctx.statement('SELECT COUNT(DISTINCT epoch) AS n FROM epoch_metrics WHERE run_id = ? AND epoch > ?').get(run.id, epoch) as { n: number }).n;
-    for (const table of ['epoch_metrics', 'alignment_matrices', 'checkpoints']) {
+    for (const table of ['epoch_metrics', 'alignment_matrices', 'distillation_signal', 'checkpoints']) {
       ctx.statement(`DELETE FROM ${table} WHERE run_id = ? AND epoch > ?`).run(run.id, epoch);
     }
     ctx.statement(EPOCHS_DONE_SQL).run(run.id);
-    ctx.statement(BEST_SQL).run({ run_id: run.id, after: 0 });
+    // The signal's epoch 0 is the first look of a run that starts from its initial weights, which a
+    // resume without a checkpoint does again; a resume from epoch e > 0 does not record epoch e.
+    if (epoch === 0) ctx.statement('DELETE FROM distillation_signal WHERE run_id = ?').run(run.id);
+    reselect(ctx, run);
     ctx.statement('UPDATE students SET epochs_to_95 = NULL, seconds_to_95 = NULL, epochs_to_99 = NULL, seconds_to_99 = NULL WHERE run_id = ?').run(run.id);
     if (removed > 0) insertEvent(ctx, run.id, 'info', 'discard', `discarded ${removed} epoch(s) after epoch ${epoch}`);
     return removed;

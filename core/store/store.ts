@@ -1,9 +1,11 @@
 import type { EpochMetricRow, EventLevel, RunFacets, RunStatus, RunSummary, StudentConvergence } from '../../contract/api';
+import type { DistillationSignalRow } from '../../contract/distillation-signal';
 import { backupStore, type BackupResult } from './backup';
 import * as checkpoints from './checkpoints';
 import { StoreContext } from './context';
 import { openDatabase } from './database';
 import * as datasets from './dataset-registry';
+import * as signal from './distillation-signal';
 import * as events from './events';
 import type { Heartbeat } from './heartbeat-thread';
 import * as heatmaps from './heatmaps';
@@ -56,8 +58,9 @@ export function openStore(path: string, options: StoreOptions = {}): ExperimentS
 /**
  * The experiment store: runs, their per-epoch metrics, alignment heatmaps, checkpoints and events,
  * plus the dataset registry. The only place in the project that speaks SQL. This class is its one
- * facade; each aggregate lives in its own module (runs.ts, run-lifecycle.ts, metrics.ts,
- * heatmaps.ts, checkpoints.ts, events.ts, dataset-registry.ts), where its methods are documented.
+ * facade; each aggregate lives in its own module (runs.ts, run-lifecycle.ts, metrics.ts with
+ * selection.ts, heatmaps.ts, distillation-signal.ts, checkpoints.ts, events.ts, dataset-registry.ts),
+ * where its methods are documented.
  *
  * Every logical write is one transaction, so a process killed at any moment leaves whole epochs,
  * whole heatmap sets and whole checkpoints. Writes take the write lock up front (BEGIN IMMEDIATE):
@@ -226,6 +229,14 @@ export class ExperimentStore {
   }
   alignmentEpochs(runId: number): number[] {
     return heatmaps.alignmentEpochs(this.ctx, runId);
+  }
+
+  // the distillation-signal diagnostic (distillation-signal.ts)
+  recordSignal(runId: number, rows: readonly DistillationSignalRow[]): void {
+    signal.recordSignal(this.ctx, runId, rows);
+  }
+  getSignal(runId: number, options: { afterEpoch?: number } = {}): DistillationSignalRow[] {
+    return signal.getSignal(this.ctx, runId, options);
   }
 
   // checkpoints (checkpoints.ts)

@@ -3,7 +3,7 @@ import type { Student } from '../models/types';
 import { bufferScope } from '../tensor/parallel/shared-buffers';
 import { readAndDispose } from '../tensor/readback';
 import { taskMetric, type MetricOptions } from '../models/task';
-import type { TrainingData } from './training-data';
+import type { GraphBatch, TrainingData } from './training-data';
 
 export interface SplitMetrics {
   train: number;
@@ -19,12 +19,27 @@ const SPLITS: SplitName[] = ['train', 'val', 'test'];
  * mode. Multi-graph splits span several batches: their rows are pooled before scoring, so micro-F1
  * counts over all nodes of the split rather than averaging per batch. An empty split scores NaN.
  * Every batch's logits are computed first and read back together, once. `options.f1Threshold` is
- * the run's multi-label cut-off (config f1Threshold).
+ * the run's multi-label cut-off (config f1Threshold). With `options.hiddenOf` (one of the eval
+ * batches), that batch's hidden layers from the same forward pass come back too, for the structure
+ * pass to reuse instead of forwarding again; they are the caller's to dispose.
  */
-export async function evaluateStudent(model: Student, data: TrainingData, options: MetricOptions = {}): Promise<SplitMetrics> {
+export async function evaluateStudent(
+  model: Student,
+  data: TrainingData,
+  options: MetricOptions & { hiddenOf?: GraphBatch } = {},
+): Promise<SplitMetrics & { hidden?: tf.Tensor2D[] }> {
   const labelWidth = data.task === 'multilabel' ? data.numClasses : 1;
   const pooled = new Map<SplitName, { logits: number[]; labels: number[] }>(SPLITS.map((s) => [s, { logits: [], labels: [] }]));
-  const allLogits = bufferScope(() => data.evalBatches.map((batch) => tf.tidy(() => model.forward(batch.graph, batch.features, { training: false }).logits)));
+  let hidden: tf.Tensor2D[] | undefined;
+  const allLogits = bufferScope(() =>
+    data.evalBatches.map((batch) =>
+      tf.tidy(() => {
+        const output = model.forward(batch.graph, batch.features, { training: false });
+        if (batch === options.hiddenOf) hidden = output.hidden.map((h) => tf.keep(h));
+        return output.logits;
+      }),
+    ),
+  );
   const read = await readAndDispose(allLogits);
   for (const [b, batch] of data.evalBatches.entries()) {
     const values = read[b];
@@ -44,5 +59,5 @@ export async function evaluateStudent(model: Student, data: TrainingData, option
     const labelArray = data.task === 'multilabel' ? Uint8Array.from(labels) : Int32Array.from(labels);
     return taskMetric(data.task, Float32Array.from(logits), data.numClasses, labelArray, nodes, options);
   };
-  return { train: score('train'), val: score('val'), test: score('test') };
+  return { train: score('train'), val: score('val'), test: score('test'), ...(hidden ? { hidden } : {}) };
 }

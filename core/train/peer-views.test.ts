@@ -42,7 +42,7 @@ describe('PeerViews', () => {
     expect(first.output.logits.isDisposed).toBe(true);
     expect(get(1, batchA)).not.toBe(first);
     expect(computed).toBe(4);
-    views.dispose();
+    views.clear();
   });
 
   it('never reuses a view when peers run in train mode, and frees it at the next invalidation', () => {
@@ -54,7 +54,7 @@ describe('PeerViews', () => {
     expect(computed).toBe(2);
     views.invalidate(0);
     expect(first.output.logits.isDisposed).toBe(true);
-    views.dispose();
+    views.clear();
     expect(tf.memory().numTensors).toBe(before);
   });
 });

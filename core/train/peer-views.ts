@@ -18,7 +18,7 @@ export interface PeerView {
  * run. Train-mode peers draw dropout masks, so their views are never reused (`reusable` false).
  *
  * Views are owned here: a step must not dispose them. invalidate(source) after source's weights
- * change; dispose() at the end of training.
+ * change; clear() when every view goes stale, and at the end of training.
  */
 export class PeerViews {
   private readonly views = new Map<number, Map<GraphBatch, PeerView>>();
@@ -49,7 +49,11 @@ export class PeerViews {
     this.transient = [];
   }
 
-  dispose(): void {
+  /**
+   * Drops every view: when the peers' kernels change (τ auto refreshes them), after a step on a
+   * batch that will not come back (redrawn batches), and at the end of training.
+   */
+  clear(): void {
     for (const source of [...this.views.keys()]) this.invalidate(source);
     this.transient.forEach(release);
     this.transient = [];

@@ -5,7 +5,7 @@ import { createStudent } from '../models/student';
 import { Rng } from '../random';
 import { GRAPH_OPS_UNDER_TEST } from '../models/testing/fixtures';
 import { generateCsbm } from '../datasets/csbm';
-import { parseRunConfig, pendingOptions, refusePendingOptions, similarityKernelOf, studentOptionsOf } from './run-config';
+import { parseRunConfig, similarityKernelOf, studentOptionsOf } from './run-config';
 import { trainStudents, type TrainEvent } from './trainer';
 import { prepareTrainingData } from './training-data';
 
@@ -49,28 +49,8 @@ describe("the run config's scientific-fidelity options", () => {
   });
 });
 
-describe('options the trainer does not use yet', () => {
-  it('are refused by name instead of being silently ignored; defaults and normaliseFeatures pass', () => {
-    expect(pendingOptions(parseRunConfig({ data: 'demo' }))).toEqual([]);
-    expect(pendingOptions(parseRunConfig({ data: 'demo', kernel: { normaliseFeatures: true } }))).toEqual([]);
-    // outHeads and init only mean something for GAT
-    expect(pendingOptions(parseRunConfig({ data: 'demo', model: 'gcn', outHeads: 3, init: 'authors' }))).toEqual([]);
-    const config = parseRunConfig({
-      data: 'demo',
-      model: 'gat',
-      outHeads: 3,
-      init: 'authors',
-      selection: 'authors',
-      f1Threshold: 0.5,
-      redrawBatches: true,
-      kernel: { tauMode: 'auto' },
-    });
-    expect(pendingOptions(config)).toEqual(["outHeads 3", "init 'authors'", "selection 'authors'", 'f1Threshold 0.5', 'redrawBatches true', "kernel.tauMode 'auto'"]);
-    expect(() => refusePendingOptions(config)).toThrow(UserError);
-    expect(() => refusePendingOptions(config)).toThrow(/the trainer does not use these run options yet: outHeads 3, init 'authors'/);
-  });
-
-  it('normaliseFeatures already reaches the trainer: it changes the distillation term', async () => {
+describe('kernel options in the trainer', () => {
+  it('normaliseFeatures reaches the trainer: it changes the distillation term', async () => {
     const dataset = generateCsbm({ nodes: 120, edges: 600, classes: 3, features: 8, seed: 4 });
     const distill = async (normaliseFeatures: boolean) => {
       const config = parseRunConfig({ data: dataset.name, hidden: 8, epochs: 1, checkpointEvery: 0, heatmapEvery: 0, kernel: { tau: 1, normaliseFeatures } });

@@ -48,15 +48,13 @@ export function refuseLonelyStudent(config: RunConfig, plan: AlignmentPlan): voi
 }
 
 /**
- * Refuses a config that cannot train: options the trainer does not honour yet, a plan naming layers
- * the students do not have, peer terms with a single student, a generator spec too small for the
- * split (core/datasets/split-check.ts; other data is checked once loaded, still before the run is
- * recorded). Every path that
- * creates a run (CLI train and sweep, the API's runs.create and rerun) calls it first, so such a
- * config never becomes a failed run. Returns the config's plan.
+ * Refuses a config that cannot train: a plan naming layers the students do not have, peer terms
+ * with a single student, a generator spec too small for the split (core/datasets/split-check.ts;
+ * other data is checked once loaded, still before the run is recorded). Every path that creates a
+ * run (CLI train and sweep, the API's runs.create and rerun) calls it first, so such a config never
+ * becomes a failed run. Returns the config's plan.
  */
 export function refuseUnrunnableConfig(config: RunConfig): AlignmentPlan {
-  refusePendingOptions(config);
   const plan = planOf(config);
   refuseLonelyStudent(config, plan);
   refuseUnsplittableSpec(config.data, config.split);
@@ -68,32 +66,6 @@ export function parseRunnableConfig(input: unknown): RunConfig {
   const config = parseRunConfig(input);
   refuseUnrunnableConfig(config);
   return config;
-}
-
-/**
- * Run-config options the trainer does not honour yet (issue 17 is landing in two phases: the options
- * and their building blocks first, the trainer wiring after the trainer's redesign), as "field value"
- * texts; empty when the config only uses what the trainer does. runExperiment refuses such a config
- * before recording anything, rather than train something else than the config says.
- * kernel.normaliseFeatures is not listed: the trainer's kernel (similarityKernelOf) carries it.
- */
-export function pendingOptions(config: RunConfig): string[] {
-  const pending: string[] = [];
-  if (config.model === 'gat' && config.outHeads !== 1) pending.push(`outHeads ${config.outHeads}`);
-  if (config.model === 'gat' && config.init !== 'glorot') pending.push(`init '${config.init}'`);
-  if (config.selection !== 'best-val') pending.push(`selection '${config.selection}'`);
-  if (config.f1Threshold !== 0) pending.push(`f1Threshold ${config.f1Threshold}`);
-  if (config.redrawBatches) pending.push('redrawBatches true');
-  if (config.kernel.tauMode !== 'fixed') pending.push(`kernel.tauMode '${config.kernel.tauMode}'`);
-  return pending;
-}
-
-/** Throws a UserError naming every option of `config` the trainer does not honour yet (see pendingOptions). */
-export function refusePendingOptions(config: RunConfig): void {
-  const pending = pendingOptions(config);
-  if (pending.length > 0) {
-    throw new UserError(`the trainer does not use these run options yet: ${pending.join(', ')}; leave them at their defaults for now (docs/PROTOCOL.md)`);
-  }
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Rng } from '../random';
 import type { GraphOps } from '../tensor/graph-ops';
 import { Adam } from './adam';
 import type { ConvergencePoint } from './convergence';
+import { studentOptionsOf } from './run-config';
 import type { TrainingData } from './training-data';
 
 /** One student's trainable state: the model, its extras, its optimiser, its random streams and what it has shown so far. */
@@ -28,6 +29,7 @@ export interface StudentState {
   history: ConvergencePoint[];
 }
 
+/** The student model a run config asks for, on this data (every student, and any model rebuilt from a stored run's config). */
 export function studentConfigOf(config: RunConfig, data: TrainingData): StudentConfigInput {
   return {
     model: config.model,
@@ -40,6 +42,7 @@ export function studentConfigOf(config: RunConfig, data: TrainingData): StudentC
     attentionDropout: config.attentionDropout,
     residual: config.residual,
     aggregator: config.aggregator,
+    ...studentOptionsOf(config),
   };
 }
 

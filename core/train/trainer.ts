@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AlignmentMatrixOf, EpochMetricRow } from '../../contract/api';
+import type { DistillationSignalRow } from '../../contract/distillation-signal';
 import type { RunConfig } from '../../contract/run-config';
 import { median } from '../../contract/stats';
-import { alignmentMatrix } from '../distill/alignment-matrix';
+import { averageOverStudentPairs, distillationWarning, signalRows, signalState } from '../distill/inert-warning';
+import type { KernelChoice } from '../distill/layer-kernels';
 import { peerTargets } from '../distill/local-structure';
 import { peerLayersOf, type AlignmentPlan } from '../distill/plans';
 import type { Student } from '../models/types';
@@ -11,11 +13,12 @@ import type { GraphOps } from '../tensor/graph-ops';
 import { bufferScope, releaseFreeBuffers } from '../tensor/parallel/shared-buffers';
 import { readAndDispose } from '../tensor/readback';
 import { convergenceSummary, type ConvergencePoint, type ConvergenceSummary } from './convergence';
-import { evaluateStudent, type SplitMetrics } from './evaluate';
+import { evaluateStudent } from './evaluate';
 import { createObjective } from './objective';
 import { PeerViews } from './peer-views';
 import { planOf, refuseLonelyStudent, similarityKernelOf } from './run-config';
 import { createStudents, disposeStudents } from './student-state';
+import { diagnosticPlanOf, measureStructure, type PairSignal, type StructureSettings } from './structure-pass';
 import { encodeTrainingCheckpoint, restoreTrainingCheckpoint, type TrainingProgress } from './training-checkpoint';
 import type { GraphBatch, TrainingData } from './training-data';
 
@@ -28,8 +31,11 @@ export type TrainEvent =
   | { type: 'epoch'; epoch: number; metrics: EpochMetricRow[] }
   /** every ordered student pair's heatmap (eval mode, on the alignment nodes) */
   | { type: 'alignment'; epoch: number; matrices: AlignmentMatrixOf<Float32Array>[] }
+  /** the distillation-signal diagnostic of every ordered student pair and planned layer pair (epoch 0: before training) */
+  | { type: 'signal'; epoch: number; rows: DistillationSignalRow[] }
   | { type: 'checkpoint'; epoch: number; bytes: Uint8Array }
-  | { type: 'log'; level: 'info' | 'warn'; message: string };
+  /** kind 'distillation': the inert-term warning, and its all-clear */
+  | { type: 'log'; level: 'info' | 'warn'; message: string; kind?: 'distillation' };
 
 export interface TrainOutcome {
   status: 'completed' | 'cancelled';
@@ -58,6 +64,12 @@ export interface TrainerOptions {
  * in turn takes its step(s) while its peers are frozen and only provide targets; peers' targets are
  * constants, so no gradient ever reaches them. Evaluation, heatmaps and checkpoints follow their
  * cadences; every finished epoch is reported through `onEvent` before the next begins.
+ *
+ * The structure pass (structure-pass.ts) looks at the students' local structures in eval mode on the
+ * evaluation nodes: before the first epoch and after every evaluated one, and after every epoch under
+ * τ auto, whose τ it refreshes. Each look records the distillation-signal rows; a heatmap epoch
+ * reuses its forward pass. Model selection (which evaluation's test score a student reports) is the
+ * store's to decide from the recorded rows (core/store/selection.ts).
  */
 export async function trainStudents(options: TrainerOptions): Promise<TrainOutcome> {
   const { config, data, ops, signal, teacher } = options;
@@ -80,8 +92,18 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
   // peers forward in train mode (dropout) only when asked; a fixed teacher always in eval mode
   const peersInTrainMode = config.peerMode === 'train' && !offline;
   const peerViews = new PeerViews(!peersInTrainMode);
+  const structure: StructureSettings = { ops, data, kernel, tauAuto: config.kernel.tauMode === 'auto', diagnosticPlan: diagnosticPlanOf(plan, config.layers) };
+  // the models a student may learn from: its peers, or the fixed teacher (the last entry)
+  const models = [...students.map((s) => s.model), ...(offline ? [teacher] : [])];
+  const signalsOn = !offline && config.students > 1;
+  /** each model's kernels as a peer: the run's kernel, or its per-layer τ under τ auto */
+  let peerKernels: KernelChoice[] = models.map(() => kernel);
+  /** the signal states last warned about (null: none yet) */
+  let warnedStates: string | null = null;
   let status: TrainOutcome['status'] = 'completed';
   try {
+    // Before epoch 1: τ auto's first τ, and the diagnostic's epoch 0 (a resumed run has recorded its own)
+    await lookAtStructure(progress.epoch, { record: progress.epoch === 0, heatmap: false });
     while (progress.epoch < config.epochs) {
       if (signal?.aborted) {
         status = 'cancelled';
@@ -90,8 +112,8 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
       const epoch = ++progress.epoch;
       const started = performance.now();
       const order = data.trainBatches.map((_, i) => i);
-      if (data.inductive) batchOrderRng.shuffle(order);
-      const lossParts = students.map((_, k) => order.map((b) => studentStep(k, data.trainBatches[b])));
+      if (data.inductive && !data.redraw) batchOrderRng.shuffle(order);
+      const lossParts = students.map((_, k) => (data.redraw ? redrawnPass(k) : order.map((b) => studentStep(k, data.trainBatches[b]))));
       // Reading the losses waits for the backend to finish the epoch, so the timing is honest on async backends.
       const losses = await Promise.all(lossParts.map((parts) => meanOf(parts.map((p) => p.task))));
       const extras = await Promise.all(lossParts.map((parts) => meanOf(parts.map((p) => p.extra))));
@@ -101,8 +123,12 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
 
       const isLast = epoch === config.epochs;
       const evaluated = epoch % config.evalEvery === 0 || isLast;
-      const metrics: (SplitMetrics | null)[] = [];
-      for (const s of students) metrics.push(evaluated ? await evaluateStudent(s.model, data) : null);
+      const heatmap = config.heatmapEvery > 0 && config.students > 1 && (epoch === 1 || epoch % config.heatmapEvery === 0 || isLast);
+      const look = { record: evaluated || structure.tauAuto, heatmap };
+      // the structure pass reuses the evaluation's forward pass on the alignment batch
+      const hiddenOf = structureDue(look) ? data.alignment.batch : undefined;
+      const metrics: (Awaited<ReturnType<typeof evaluateStudent>> | null)[] = [];
+      for (const s of students) metrics.push(evaluated ? await evaluateStudent(s.model, data, { f1Threshold: config.f1Threshold, hiddenOf }) : null);
       if (evaluated) {
         // Patience counts evaluations in which no student beat its own earlier validation metrics.
         const improved = metrics.some((m, k) => m!.val > highestVal(students[k].history));
@@ -124,9 +150,7 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
           elapsedMs: progress.elapsedMs,
         })),
       });
-      if (config.heatmapEvery > 0 && config.students > 1 && (epoch === 1 || epoch % config.heatmapEvery === 0 || isLast)) {
-        emit({ type: 'alignment', epoch, matrices: await alignmentMatrices(epoch) });
-      }
+      await lookAtStructure(epoch, look, metrics.map((m) => m?.hidden));
       const stopEarly = config.patience > 0 && progress.evaluationsWithoutImprovement >= config.patience;
       if (config.checkpointEvery > 0 && (epoch % config.checkpointEvery === 0 || isLast || stopEarly)) {
         emit({ type: 'checkpoint', epoch, bytes: await encodeTrainingCheckpoint(progress, students, batchOrderRng) });
@@ -139,7 +163,7 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
       await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
-    peerViews.dispose();
+    peerViews.clear();
     releaseFreeBuffers();
     disposeStudents(students);
   }
@@ -163,7 +187,8 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
             const peer = source === TEACHER ? teacher! : students[source].model;
             const rng = source === TEACHER ? undefined : students[source].peerDropoutRng;
             const output = peer.forward(batch.graph, batch.features, { training: peersInTrainMode, rng });
-            const targets = objective.needsStructureTargets ? peerTargets(ops, batch.graph, output.hidden, peerLayersOf(plan), kernel) : null;
+            const peerKernel = peerKernels[source === TEACHER ? models.length - 1 : source];
+            const targets = objective.needsStructureTargets ? peerTargets(ops, batch.graph, output.hidden, peerLayersOf(plan), peerKernel) : null;
             return { output, targets };
           }),
         );
@@ -181,20 +206,69 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
     );
   }
 
-  /** M[i][m] = D(H_k⁽ⁱ⁾, H_j⁽ᵐ⁾) for every ordered pair (k, j), eval mode, on the alignment nodes. */
-  async function alignmentMatrices(epoch: number): Promise<AlignmentMatrixOf<Float32Array>[]> {
-    const { batch, nodes } = data.alignment;
-    const pairs = students.flatMap((_, k) => peersOf(k).map((j) => ({ student: k, peer: j })));
-    const sizes = students.map((s) => s.model.hiddenWidths().length);
-    // every matrix computed first, then read back together
-    const matrices = bufferScope(() =>
-      tf.tidy(() => {
-        const hidden = students.map((s) => s.model.forward(batch.graph, batch.features, { training: false }).hidden);
-        return pairs.map(({ student, peer }) => alignmentMatrix(ops, batch.graph, hidden[student], hidden[peer], kernel, nodes));
-      }),
-    );
-    const values = await readAndDispose(matrices);
-    return pairs.map(({ student, peer }, i) => ({ epoch, student, peer, rows: sizes[student], cols: sizes[peer], data: Float32Array.from(values[i]) }));
+  /**
+   * Student k's pass over freshly grouped batches (config redrawBatches): each batch is built, stepped
+   * on and released; no peer view outlives it, since the batch never comes back.
+   */
+  function redrawnPass(k: number): { task: tf.Scalar; extra: tf.Scalar }[] {
+    const { draw, join } = data.redraw!;
+    return draw(batchOrderRng).map((graphs) => {
+      const batch = join(graphs);
+      try {
+        return studentStep(k, batch);
+      } finally {
+        peerViews.clear();
+        batch.features.dispose();
+      }
+    });
+  }
+
+  /** Whether the structure pass has anything to do: τ auto always, the diagnostic or a heatmap when due. */
+  function structureDue(due: { record: boolean; heatmap: boolean }): boolean {
+    return structure.tauAuto || (signalsOn && due.record) || due.heatmap;
+  }
+
+  /**
+   * The structure pass after `epoch` (0: before training): refreshes τ under τ auto, records the
+   * diagnostic when `record` (students only, K ≥ 2) and the heatmaps when `heatmap`. `known`: the
+   * students' hidden layers on the alignment batch from this epoch's evaluation (taken over).
+   */
+  async function lookAtStructure(epoch: number, due: { record: boolean; heatmap: boolean }, known: (tf.Tensor2D[] | undefined)[] = []): Promise<void> {
+    if (!structureDue(due)) {
+      tf.dispose(known.flatMap((h) => h ?? []));
+      return;
+    }
+    const signals = signalsOn && due.record;
+    const measure = await measureStructure(structure, models, config.students, { signals, matrices: due.heatmap, epoch }, known);
+    if (structure.tauAuto) {
+      peerKernels = measure.peerKernels;
+      // views hold targets measured with the old τ
+      peerViews.clear();
+    }
+    const rows = measure.signals.flatMap((p) => signalRows(epoch, p.student, p.peer, p.diagnostics));
+    if (rows.length > 0) {
+      emit({ type: 'signal', epoch, rows });
+      warnIfInert(epoch, measure.signals);
+    }
+    if (due.heatmap) emit({ type: 'alignment', epoch, matrices: measure.matrices });
+  }
+
+  /**
+   * The inert-term warning (core/distill/inert-warning.ts) from the signals averaged over student
+   * pairs: said at the first look, and again whenever a planned pair changes state (its figures
+   * alone change every epoch); an all-clear when the last inert pair becomes active. Only where the
+   * run has a structure term.
+   */
+  function warnIfInert(epoch: number, signals: readonly PairSignal[]): void {
+    if (!objective.needsStructureTargets) return;
+    const averaged = averageOverStudentPairs(signals.map((p) => p.diagnostics));
+    const states = averaged.map(signalState).join(',');
+    if (states === warnedStates) return;
+    const first = warnedStates === null;
+    warnedStates = states;
+    const warning = distillationWarning(averaged);
+    if (warning) emit({ type: 'log', level: 'warn', kind: 'distillation', message: `epoch ${epoch}: ${warning}` });
+    else if (!first) emit({ type: 'log', level: 'info', kind: 'distillation', message: `epoch ${epoch}: the distillation term acts on every planned layer pair again` });
   }
 }
 

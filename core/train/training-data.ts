@@ -9,7 +9,7 @@ import { refuseEmptySplit } from '../datasets/split-check';
 import { graphLevelSplit, perClassSplit, ratioSplit } from '../datasets/splits';
 import { UserError } from '../errors';
 import type { Rng } from '../random';
-import { fixedGroups } from './batch-plan';
+import { fixedGroups, redrawnGroups } from './batch-plan';
 import { inLocalityOrder, LOCALITY_MIN_NODES } from './locality';
 
 /** One graph (or a block-diagonal batch of graphs) on the backend, with the nodes each split scores. */
@@ -39,6 +39,13 @@ export interface TrainingData {
   alignment: { batch: GraphBatch; nodes: Int32Array };
   /** counts for the run record */
   splitSizes: { train: number; val: number; test: number };
+  /**
+   * Multi-graph data with config redrawBatches (the authors' shuffled loader): each pass draws a
+   * fresh grouping of the training graphs and joins each group into a batch when it is stepped on
+   * (the batch's features tensor is then the caller's to dispose); null otherwise, where the
+   * trainer steps on trainBatches.
+   */
+  redraw: { draw(rng: Rng): number[][]; join(graphs: readonly number[]): GraphBatch } | null;
   dispose(): void;
 }
 
@@ -86,6 +93,8 @@ function transductive(dataset: Dataset, config: RunConfig, splitRng: Rng, option
     evalBatches: [batch],
     alignment: { batch, nodes: split.val.length > 0 ? batch.nodes.val : batch.nodes.test },
     splitSizes: { train: split.train.length, val: split.val.length, test: split.test.length },
+    // one graph: every pass steps on the whole of it, so there is nothing to regroup
+    redraw: null,
     dispose: () => batch.features.dispose(),
   };
 }
@@ -99,7 +108,7 @@ function allNodes(n: number): Int32Array {
 /**
  * One block-diagonal batch of the dataset's graphs `indices`, every node scored by `role`; null when
  * there are none. Its features tensor is the caller's to dispose. (Redrawn training batches, config
- * redrawBatches, are built with it once per pass from core/train/batch-plan.ts's groups.)
+ * redrawBatches, are built with it once per pass from core/train/batch-plan.ts's groups: TrainingData.redraw.)
  */
 export function joinGraphs(dataset: Dataset, indices: readonly number[], role: 'train' | 'val' | 'test'): GraphBatch | null {
   if (indices.length === 0) return null;
@@ -129,6 +138,9 @@ function inductive(dataset: Dataset, config: RunConfig, splitRng: Rng): Training
     evalBatches,
     alignment: { batch: alignmentBatch, nodes: allNodes(alignmentBatch.graph.numNodes) },
     splitSizes: { train: count(graphSplit.train), val: count(graphSplit.val), test: count(graphSplit.test) },
+    redraw: config.redrawBatches
+      ? { draw: (rng) => redrawnGroups(graphSplit.train, config.batchGraphs, rng), join: (graphs) => join([...graphs], 'train')! }
+      : null,
     dispose: () => evalBatches.forEach((b) => b.features.dispose()),
   };
 }

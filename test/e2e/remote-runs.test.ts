@@ -64,7 +64,8 @@ describe.skipIf(!haveChromium || !HAVE_REDIS)('remote runs end to end (Redis, se
     await page.locator('[data-test=queue-save]').click();
     await expect.poll(() => page.locator('[data-test=queue-settings] [data-test=queue-state]').textContent(), { timeout: 20_000 }).toContain('connected');
     expect(await page.locator('[data-test=queue-url]').textContent()).toBe(redis.url.replace(PASSWORD, '***'));
-    expect(await page.locator('input[name=queue-url]').inputValue()).toBe('');
+    // cleared once the save resolves, which may come just after the pushed status says connected
+    await expect.poll(() => page.locator('input[name=queue-url]').inputValue()).toBe('');
     const row = page.locator(`tr[data-worker="${WORKER}"]`);
     await row.waitFor({ timeout: 15_000 });
     expect(await row.textContent()).toMatch(/lab-gpu-01[\s\S]*cpu[\s\S]*0\/1[\s\S]*idle/);

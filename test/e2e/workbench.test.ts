@@ -103,9 +103,43 @@ describe.skipIf(!haveChromium)('workbench end to end (serve mode, Chromium)', ()
     expect(values.length).toBeGreaterThanOrEqual(3);
     expect(values[values.length - 1]).toBe(planned);
     await page.locator('.run-view .status-completed').waitFor({ timeout: 30_000 });
-    expect(await page.locator('.run-view .echart').count()).toBe(5);
+    // five curves and the distillation signal
+    expect(await page.locator('.run-view .echart').count()).toBe(6);
     await shot('run-view');
   });
+
+  it('shows the distillation signal: the warning while the term is inert, its chart and its CSV', async () => {
+    // the run above: at τ = 100 two of its layer pairs start near-uniform, and become active as the features grow
+    await expect.poll(() => page.locator('.run-view .log').textContent()).toMatch(/distillation: epoch 0: at τ = 100 layer pairs .* near-uniform local structure/);
+    await expect.poll(() => page.locator('.run-view .log').textContent()).toMatch(/the distillation term acts on every planned layer pair again/);
+    expect(await page.locator('[data-test=distillation-warning]').count()).toBe(0);
+
+    // a τ far above the distances keeps every pair inert: the run view says so above its curves
+    await page.goto(`${serve.origin}/#/new`);
+    await fillForm({ name: 'e2e τ = 10⁴', data: DATA, strategy: 'alignahead', students: '2', layers: '3', hidden: '16', epochs: '15', tau: '10000', seed: '1' });
+    await page.locator('[data-test=submit]').click();
+    await page.locator('.run-view .status-completed').waitFor({ timeout: 60_000 });
+    await expect.poll(() => page.locator('[data-test=distillation-warning]').textContent()).toMatch(/at τ = 1\.0e\+4 these features give near-uniform local structure .* the distillation term barely acts/);
+    await shot('run-view-inert');
+    const panel = page.locator('.run-view [data-test=signal-panel]');
+    await panel.locator('canvas').waitFor();
+    const csv = page.waitForEvent('download');
+    await panel.locator('button', { hasText: 'CSV' }).click();
+    const csvText = await (await csv).createReadStream().then(async (stream) => {
+      let text = '';
+      for await (const chunk of stream) text += chunk;
+      return text;
+    });
+    const [header, ...rows] = csvText.trim().split('\n');
+    expect(header).toBe('run_id,run_name,epoch,student,peer,student_layer,peer_layer,tau,distance_over_tau_q1,distance_over_tau_median,distance_over_tau_q3,mean_kl,contrast,student_contrast,state');
+    // epochs 0..15 × 2 ordered student pairs × the 3 align-ahead layer pairs, every one inert
+    expect(rows).toHaveLength(16 * 2 * 3);
+    expect(rows.every((row) => row.endsWith(',near-uniform'))).toBe(true);
+    await panel.scrollIntoViewIfNeeded();
+    await shot('run-view-signal');
+    const id = Number(/#\/runs\/(\d+)/.exec(page.url())?.[1]);
+    await apiCall(serve, 'runs.delete', { ids: [id] });
+  }, 120_000);
 
   it('runs a second strategy and lists both in the manager', async () => {
     await page.goto(`${serve.origin}/#/new`);
@@ -167,7 +201,9 @@ describe.skipIf(!haveChromium)('workbench end to end (serve mode, Chromium)', ()
     await page.goto(`${serve.origin}/#/heatmaps?left=${runs[0]}&right=${runs[1]}`);
     const slider = page.locator('input[aria-label=epoch]');
     await expect.poll(() => slider.isEnabled()).toBe(true);
-    await expect.poll(() => page.locator('.heatmap-pane .echart').count()).toBe(2);
+    // each pane: the heatmap and the chosen pair's distillation signal
+    await expect.poll(() => page.locator('.heatmap-pane .echart').count()).toBe(4);
+    expect(await page.locator('.heatmap-pane [data-test=signal-panel]').count()).toBe(2);
     await expect.poll(() => page.locator('[data-test=heatmap-epoch]').textContent()).toBe(`epoch ${epochs[epochs.length - 1]}`);
     await slider.fill('2');
     await expect.poll(() => page.locator('[data-test=heatmap-epoch]').textContent()).toBe(`epoch ${epochs[2]}`);

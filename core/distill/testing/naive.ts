@@ -132,3 +132,13 @@ export function inTensorScope<T>(fn: () => T): T {
     tf.engine().endScope();
   }
 }
+
+/** inTensorScope for an async body (tests run one at a time, so no other op joins the scope meanwhile). */
+export async function inTensorScopeAsync<T>(fn: () => Promise<T>): Promise<T> {
+  tf.engine().startScope();
+  try {
+    return await fn();
+  } finally {
+    tf.engine().endScope();
+  }
+}

@@ -4,7 +4,7 @@ import type { ConnectionState, ConnectionWatch } from './connection';
 import { Listeners } from './listeners';
 
 /** Event names the server may use as SSE `event:` fields; unnamed events arrive as 'message'. */
-const EVENT_NAMES = ['message', 'run.status', 'run.epoch', 'run.alignment', 'run.log', 'dataset.progress', 'backend'];
+const EVENT_NAMES = ['message', 'run.status', 'run.epoch', 'run.alignment', 'run.signal', 'run.log', 'dataset.progress', 'backend'];
 
 export interface HttpClientOptions {
   /** origin + path prefix the API lives under, e.g. "http://127.0.0.1:5173/" */

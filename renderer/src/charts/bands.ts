@@ -45,39 +45,26 @@ export interface BandGroup {
 }
 
 /**
- * Each group draws its mean as a line and mean ± std as a shaded area: an invisible lower line
- * with the band's width stacked on top of it (ECharts fills the stacked series down to the lower).
+ * A shaded band from `lower` to lower + `width` at each x: an invisible lower line with the width
+ * stacked on top of it (ECharts fills a stacked series down to the one below). `axes` places it
+ * (xAxisIndex, yAxisIndex) in a chart of several grids.
  */
+export function bandSeries(name: string, color: string, stack: string, lower: [number, number][], width: [number, number][], axes: Record<string, number> = {}): Record<string, unknown>[] {
+  const hidden = { name, type: 'line', stack, showSymbol: false, silent: true, lineStyle: { opacity: 0 }, itemStyle: { color }, tooltip: { show: false }, ...axes };
+  return [
+    { ...hidden, data: lower },
+    { ...hidden, data: width, areaStyle: { color, opacity: 0.18 } },
+  ];
+}
+
+/** Each group draws its mean as a line and mean ± std as a shaded band. */
 export function buildBandsOption(groups: readonly BandGroup[], options: { xMode: XMode; yName: string; palette: ChartPalette; title?: string }): ChartOption {
   const { palette } = options;
   const x = (p: BandPoint) => (options.xMode === 'epoch' ? p.epoch : p.seconds);
   const series: Record<string, unknown>[] = [];
   groups.forEach((group, index) => {
     const color = colorAt(palette, index);
-    const stack = `band-${index}`;
-    series.push({
-      name: group.label,
-      type: 'line',
-      stack,
-      data: group.band.map((p) => [x(p), p.mean - p.std]),
-      showSymbol: false,
-      silent: true,
-      lineStyle: { opacity: 0 },
-      itemStyle: { color },
-      tooltip: { show: false },
-    });
-    series.push({
-      name: group.label,
-      type: 'line',
-      stack,
-      data: group.band.map((p) => [x(p), 2 * p.std]),
-      showSymbol: false,
-      silent: true,
-      lineStyle: { opacity: 0 },
-      areaStyle: { color, opacity: 0.18 },
-      itemStyle: { color },
-      tooltip: { show: false },
-    });
+    series.push(...bandSeries(group.label, color, `band-${index}`, group.band.map((p) => [x(p), p.mean - p.std]), group.band.map((p) => [x(p), 2 * p.std])));
     series.push({
       name: group.label,
       type: 'line',

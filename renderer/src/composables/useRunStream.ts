@@ -135,7 +135,7 @@ export function useRunStream(runId: Ref<number | null>) {
         if (TERMINAL.has(event.status) || event.status === 'running') void resync(id);
         break;
       case 'run.log': {
-        const row: RunEventRow = { id: Date.now(), at: new Date().toISOString(), level: event.level, kind: 'log', message: event.message };
+        const row: RunEventRow = { id: Date.now(), at: new Date().toISOString(), level: event.level, kind: event.kind ?? 'log', message: event.message };
         log.value = [...log.value.slice(-MAX_LOG_LINES + 1), row];
         break;
       }

@@ -110,6 +110,21 @@ export const STRATEGY_HELP: Record<Strategy, string> = {
   custom: 'your own layer pairs, e.g. 2<-1,1<-2',
 };
 
+export const INIT_HELP: Record<(typeof INITS)[number], string> = {
+  glorot: 'Glorot-uniform, zero biases (GAT and PyG)',
+  authors: "the authors' GAT (DGL's GATConv): Xavier-normal with gain √2, no bias",
+};
+
+export const SELECTION_HELP: Record<(typeof SELECTION_RULES)[number], string> = {
+  'best-val': 'report the test score at the best validation score',
+  authors: "the authors' rule: also refresh the test score when the training loss falls",
+};
+
+export const TAU_MODE_HELP: Record<(typeof TAU_MODES)[number], string> = {
+  fixed: 'exp(−d/τ) with the τ below (the authors use 100)',
+  auto: "our extension: each peer layer's median neighbour distance, refreshed every epoch",
+};
+
 /** The keys of each kind of split (per-class: trainPerClass, valPerClass; ratio: train, val). */
 const SPLIT_KEYS = new Map(splitSchema.options.map((o) => [o.shape.kind.value as string, Object.keys(o.shape)]));
 

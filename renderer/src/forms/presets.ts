@@ -1,4 +1,5 @@
-import { DEFAULT_FORM, type ExperimentForm } from './experiment-form';
+import { presetConfig, RUN_PRESETS, type RunPreset } from '../../../contract/presets';
+import { DEFAULT_FORM, formFromConfig, type ExperimentForm } from './experiment-form';
 
 /** Published settings a researcher starts from; a preset sets some fields, the rest return to the defaults. */
 export interface Preset {
@@ -9,25 +10,25 @@ export interface Preset {
   apply: (options: { ppiAvailable: boolean }) => Partial<ExperimentForm>;
 }
 
+/**
+ * A preset of contract/presets.ts (shared with the CLI's --preset) as form fields: the fields where
+ * its config differs from the defaults. Its real dataset when downloaded, else its stand-in.
+ */
+function contractPreset(preset: RunPreset): Preset {
+  return {
+    id: preset.id,
+    label: preset.label,
+    description: preset.description,
+    apply: ({ ppiAvailable }) => {
+      const form = formFromConfig(presetConfig(preset, { available: (data) => data === 'ppi' && ppiAvailable }) as Record<string, unknown>);
+      return Object.fromEntries(Object.entries(form).filter(([field, value]) => DEFAULT_FORM[field as keyof ExperimentForm] !== value));
+    },
+  };
+}
+
+/** The published presets first, then the citation-graph settings and the demo. */
 export const PRESETS: Preset[] = [
-  {
-    id: 'ppi',
-    label: 'PPI · GAT (paper)',
-    description: 'GAT, 4 layers, 3 heads × 64 units, lr 0.005, no dropout, 2 graphs per batch (ppi-like data when PPI is not downloaded)',
-    apply: ({ ppiAvailable }) => ({
-      data: ppiAvailable ? 'ppi' : 'ppi-like',
-      model: 'gat',
-      layers: 4,
-      heads: 3,
-      hidden: 64,
-      lr: 0.005,
-      dropout: 0,
-      attentionDropout: 0,
-      weightDecay: 0,
-      batchGraphs: 2,
-      residual: true,
-    }),
-  },
+  ...RUN_PRESETS.map(contractPreset),
   {
     id: 'cora',
     label: 'Cora · GCN',

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { flushPromises } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
+import { PAPER_PPI, presetConfig } from '../../../contract/presets';
 import { runConfigSchema } from '../../../contract/run-config';
 import { ApiError } from '../api/api-error';
 import { WORKERS_POLL_MS } from '../composables/useQueue';
@@ -61,12 +62,32 @@ describe('NewExperimentView', () => {
     wrapper.unmount();
   });
 
-  it('applies the PPI preset with ppi-like data when PPI is not downloaded', async () => {
-    const { wrapper } = await mountForm();
-    await wrapper.find('[data-preset=ppi]').trigger('click');
+  it('applies the paper-ppi preset (ppi-like data when PPI is not downloaded) and queues exactly its config', async () => {
+    const { wrapper, fake } = await mountForm();
+    expect(wrapper.findAll('[data-preset]')[0].attributes('data-preset')).toBe('paper-ppi');
+    await wrapper.find('[data-preset=paper-ppi]').trigger('click');
     expect((wrapper.find('input[name=data]').element as HTMLInputElement).value).toBe('ppi-like');
     expect((wrapper.find('select[name=model]').element as HTMLSelectElement).value).toBe('gat');
     expect((wrapper.find('input[name=heads]').element as HTMLInputElement).value).toBe('3');
+    expect((wrapper.find('input[name=outHeads]').element as HTMLInputElement).value).toBe('3');
+    expect((wrapper.find('select[name=init]').element as HTMLSelectElement).value).toBe('authors');
+    expect((wrapper.find('select[name=selection]').element as HTMLSelectElement).value).toBe('authors');
+    expect((wrapper.find('input[name=f1Threshold]').element as HTMLInputElement).value).toBe('0.5');
+    expect((wrapper.find('input[name=redrawBatches]').element as HTMLInputElement).checked).toBe(true);
+    await wrapper.find('form').trigger('submit');
+    await flushPromises();
+    expect(createdConfigs(fake.call).configs[0]).toEqual(runConfigSchema.parse(presetConfig(PAPER_PPI, { available: () => false })));
+    wrapper.unmount();
+  });
+
+  it('sends τ auto and normalised rows from their inputs', async () => {
+    const { wrapper, fake } = await mountForm();
+    await wrapper.find('select[name=tauMode]').setValue('auto');
+    expect(wrapper.text()).toContain('Fallback τ');
+    await wrapper.find('input[name=normaliseFeatures]').setValue(true);
+    await wrapper.find('form').trigger('submit');
+    await flushPromises();
+    expect(createdConfigs(fake.call).configs[0].kernel).toMatchObject({ kind: 'l1', tauMode: 'auto', normaliseFeatures: true, tau: 100 });
     wrapper.unmount();
   });
 
