@@ -5,15 +5,7 @@ import { Rng } from '../random';
 import { GRAPH_OPS_UNDER_TEST } from '../models/testing/fixtures';
 import { useCpuBackend } from '../tensor/testing/cpu-backend';
 import { structureDistance, structureTarget } from './local-structure';
-import {
-  finiteDifferences,
-  naiveSimilarity,
-  naiveStructureDistance,
-  randomRows,
-  relativeError,
-  toTensor,
-  unevenGraph,
-} from './testing/naive';
+import { finiteDifferences, naiveSimilarity, naiveStructureDistance, randomRows, relativeError, toTensor, unevenGraph } from './testing/naive';
 import { edgeSimilarity, validateKernel, type SimilarityKernel } from './similarity';
 
 /** The normalise option (our extension): rows scaled to unit L2 norm before the kernel. */
