@@ -1,27 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { adapterLabel, gpuOf, readBackendReport } from './backend-report';
-
-const LAVAPIPE = { vendor: 'mesa', architecture: '', device: 'llvmpipe (LLVM 15.0.7, 256 bits)', description: 'Mesa 24.2.8', backendType: 'vulkan', fallback: true };
+import { LAVAPIPE_ADAPTER, storedWebgpuReport } from './testing/backend-reports';
 
 describe('readBackendReport', () => {
   it('reads a webgpu run report as stored by the trainer', () => {
-    const view = readBackendReport({
-      backend: 'webgpu',
-      tfBackend: 'webgpu',
-      package: '@tensorflow/tfjs-backend-webgpu',
-      version: '4.22.0',
-      graphOps: 'webgpu-kernels',
-      threads: null,
-      kernelThreads: null,
-      adapter: LAVAPIPE,
-      skipped: [{ backend: 'tensorflow-gpu', reason: 'libtensorflow not installed' }],
-    });
+    const view = readBackendReport(storedWebgpuReport('libtensorflow not installed'));
     expect(view).toEqual({
       backend: 'webgpu',
       graphOps: 'webgpu-kernels',
       threads: null,
       kernelThreads: null,
-      adapter: LAVAPIPE,
+      adapter: LAVAPIPE_ADAPTER,
       skipped: [{ backend: 'tensorflow-gpu', reason: 'libtensorflow not installed' }],
       library: '@tensorflow/tfjs-backend-webgpu 4.22.0',
       simd: null,
@@ -37,12 +26,12 @@ describe('readBackendReport', () => {
 
 describe('adapter labels', () => {
   it('names vendor, device and native API, and says when the adapter is software', () => {
-    expect(adapterLabel(LAVAPIPE)).toBe('mesa llvmpipe (LLVM 15.0.7, 256 bits) (vulkan, software adapter)');
-    expect(adapterLabel({ ...LAVAPIPE, vendor: 'nvidia', device: 'RTX 4090', fallback: false })).toBe('nvidia RTX 4090 (vulkan)');
+    expect(adapterLabel(LAVAPIPE_ADAPTER)).toBe('mesa llvmpipe (LLVM 15.0.7, 256 bits) (vulkan, software adapter)');
+    expect(adapterLabel({ ...LAVAPIPE_ADAPTER, vendor: 'nvidia', device: 'RTX 4090', fallback: false })).toBe('nvidia RTX 4090 (vulkan)');
   });
 
   it('gpuOf: the label of a stored report with an adapter, null without', () => {
-    expect(gpuOf({ backend: 'webgpu', adapter: LAVAPIPE, skipped: [] })).toMatch(/^mesa llvmpipe/);
+    expect(gpuOf({ backend: 'webgpu', adapter: LAVAPIPE_ADAPTER, skipped: [] })).toMatch(/^mesa llvmpipe/);
     expect(gpuOf({ backend: 'wasm', skipped: [] })).toBeNull();
     expect(gpuOf(null)).toBeNull();
   });

@@ -14,29 +14,13 @@ describe('run presets', () => {
 
   it("paper-ppi sets every difference from the authors' code, on ppi or the calibrated ppi-like", () => {
     const onPpi = runConfigSchema.parse(presetConfig(PAPER_PPI, { available: (name) => name === 'ppi' }));
-    expect(onPpi).toMatchObject({
-      data: 'ppi',
-      model: 'gat',
-      layers: 4,
-      heads: 3,
-      hidden: 64,
-      outHeads: 3,
-      residual: true,
-      init: 'authors',
-      dropout: 0,
-      lr: 0.005,
-      weightDecay: 0,
-      epochs: 300,
-      evalEvery: 10,
-      batchGraphs: 2,
-      redrawBatches: true,
-      sharedInit: true,
-      selection: 'authors',
-      f1Threshold: 0.5,
-      strategy: 'alignahead',
-      students: 2,
-    });
-    expect(onPpi.kernel).toMatchObject({ kind: 'l1', tau: 100, tauMode: 'fixed', normaliseFeatures: false });
+    // every field the preset sets survives parsing as written (a misspelt or stripped key would not)
+    expect(onPpi).toMatchObject({ data: 'ppi', ...PAPER_PPI.config });
+    // and the values are the authors' (main.py's arguments, gat.py, utils.py's evaluate), spot-checked
+    expect([onPpi.model, onPpi.layers, onPpi.heads, onPpi.hidden, onPpi.outHeads, onPpi.residual]).toEqual(['gat', 4, 3, 64, 3, true]);
+    expect([onPpi.lr, onPpi.weightDecay, onPpi.epochs, onPpi.evalEvery, onPpi.batchGraphs]).toEqual([0.005, 0, 300, 10, 2]);
+    expect([onPpi.init, onPpi.selection, onPpi.f1Threshold, onPpi.dropout]).toEqual(['authors', 'authors', 0.5, 0]);
+    expect(onPpi.kernel).toMatchObject({ kind: 'l1', tau: 100, tauMode: 'fixed' });
     expect(presetConfig(PAPER_PPI, { available: () => false }).data).toBe('ppi-like');
     // whatever the preset leaves out keeps our defaults
     expect(onPpi.heatmapEvery).toBe(runConfigSchema.parse({ data: 'x' }).heatmapEvery);

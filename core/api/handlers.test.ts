@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiEvent, CallResult } from '../../contract/api';
 import { openStore, type ExperimentStore, type RunRecord } from '../store';
-import { createApiHandlers, type ApiHandlerDeps, type ApiHandlers } from './handlers';
+import type { ApiHandlerDeps, ApiHandlers } from './handlers';
+import { folderHandlers } from './testing/folder-handlers';
 import { INTERNAL_ERROR_MESSAGE } from './errors';
 import { SETTINGS_FILE } from './settings';
 
@@ -43,13 +44,9 @@ let events: ApiEvent[];
 let importRoot: string;
 
 function makeHandlers(overrides: Partial<ApiHandlerDeps> = {}): ApiHandlers {
-  return createApiHandlers({
+  return folderHandlers(dir, {
     store,
     host,
-    dataDir: join(dir, 'data'),
-    cacheDir: join(dir, 'cache'),
-    databasePath: join(dir, 'db.sqlite'),
-    mode: 'serve',
     importRoots: [importRoot],
     publish: (event) => events.push(event),
     log: (line) => logged.push(line),

@@ -1,13 +1,12 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 import type { CliIo } from './command';
 import { main } from './main';
+import { useLocalServer } from '../datasets/testing/http-server';
 import { npyArray, writeNpy, writeNpz } from '../datasets/testing/writers';
 
 const CORA = fileURLToPath(new URL('../../../shared/datasets/cora.npz', import.meta.url));
@@ -42,27 +41,15 @@ function writeToyNpz(path: string, labels = [0, 0, 1, 1]): void {
   });
 }
 
-let server: Server;
-let base = '';
-const toyBytes = () => {
-  const path = join(root, 'served.npz');
-  writeToyNpz(path);
-  return readFileSync(path);
-};
-
-beforeAll(async () => {
-  const body = toyBytes();
-  server = createServer((req, res) => {
-    if (req.url === '/npz/pubmed.npz') res.writeHead(200, { 'content-length': body.length }).end(body);
-    else res.writeHead(404, 'Not Found').end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const served = join(root, 'served.npz');
+writeToyNpz(served);
+const body = readFileSync(served);
+const server = useLocalServer((req, res) => {
+  if (req.url === '/npz/pubmed.npz') res.writeHead(200, { 'content-length': body.length }).end(body);
+  else res.writeHead(404, 'Not Found').end();
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -194,13 +181,13 @@ describe('alignahead datasets list / import / download', () => {
   it('downloads with progress on stderr and reports the hash check', async () => {
     const cacheDir = freshDir('cache');
     // PubMed has no published hash: the first download's is recorded
-    const { code, out, err } = await cli('datasets', 'download', 'pubmed', '--cache', cacheDir, '--base-url', `${base}/npz`);
+    const { code, out, err } = await cli('datasets', 'download', 'pubmed', '--cache', cacheDir, '--base-url', `${server.base}/npz`);
     expect(code).toBe(0);
     expect(out.join('\n')).toMatch(/^pubmed: .* saved to .*pubmed\.npz \(no published sha256; recorded this one\)$/m);
     expect(err.join('\n')).toMatch(/downloading pubmed/);
     expect(readdirSync(cacheDir).sort()).toEqual(['hashes.json', 'pubmed.npz']);
 
-    const failed = await cli('datasets', 'download', 'citeseer', '--cache', cacheDir, '--base-url', `${base}/npz`);
+    const failed = await cli('datasets', 'download', 'citeseer', '--cache', cacheDir, '--base-url', `${server.base}/npz`);
     expect(failed.code).toBe(2);
     expect(failed.err.at(-1)).toMatch(/^alignahead datasets download: download of 'citeseer' failed: HTTP 404 Not Found/);
     expect(readdirSync(cacheDir).sort()).toEqual(['hashes.json', 'pubmed.npz']);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../store';
-import type { CliIo } from './command';
+import { captureIo } from './testing/capture-io';
 import { main } from './main';
 import { formatTable } from './runs-commands';
 
@@ -49,14 +49,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function capture(): CliIo & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (line) => stdout.push(line), err: (line) => stderr.push(line), interactive: false };
-}
-
 async function cli(...argv: string[]) {
-  const io = capture();
+  const io = captureIo();
   const code = await main(argv, io);
   return { code, stdout: io.stdout, stderr: io.stderr, lastJson: () => JSON.parse(io.stdout[io.stdout.length - 1]) };
 }

@@ -6,23 +6,17 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../store';
 import { NOTHING_SELECTED, selectAfter } from '../train/selection';
-import type { CliIo } from './command';
+import { captureIo } from './testing/capture-io';
 import { main } from './main';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'alignahead-train-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function capture(): CliIo & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l), interactive: false };
-}
-
 const RUN = ['--data', 'csbm:300:1500:3:16:noise=3', '--hidden', '16', '--epochs', '12', '--checkpoint-every', '2', '--heatmap-every', '4', '--backend', 'cpu'];
 
 async function runCli(argv: string[]) {
-  const io = capture();
+  const io = captureIo();
   const code = await main(argv, io);
   return { code, io, json: io.stdout.length ? JSON.parse(io.stdout[io.stdout.length - 1]) : null };
 }

@@ -8,7 +8,7 @@ import { probeAdapter } from '../tensor/webgpu/device';
 import { webgpuSkipReason } from '../tensor/webgpu/testing/availability';
 import { runExperiment } from '../runs/run-experiment';
 import { parseRunConfig } from '../train/run-config';
-import type { CliIo } from './command';
+import { captureIo } from './testing/capture-io';
 import { main } from './main';
 
 /**
@@ -21,14 +21,8 @@ const adapter = skip ? null : await probeAdapter();
 const dir = mkdtempSync(join(tmpdir(), 'alignahead-train-webgpu-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function capture(): CliIo & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l), interactive: false };
-}
-
 async function runCli(argv: string[]) {
-  const io = capture();
+  const io = captureIo();
   const code = await main(argv, io);
   return { code, io, json: argv.includes('--json') && io.stdout.length ? JSON.parse(io.stdout[io.stdout.length - 1]) : null };
 }

@@ -45,77 +45,78 @@ const SHCHUR = 'Shchur et al., "Pitfalls of Graph Neural Network Evaluation", Ne
  */
 export const DEMO_SPEC = 'csbm:3000:15000:6:64:noise=10:homophily=0.5';
 
+/** A gnn-benchmark node-classification file: multiclass, `.npz`, cited with Shchur et al. after its source. */
+function gnnBenchmark(
+  name: string,
+  title: string,
+  file: string,
+  sha256: string | null,
+  bytes: number | null,
+  source: string,
+): CatalogEntry {
+  return { name, title, task: 'multiclass', format: 'npz', url: `${GNN_BENCHMARK}/${file}`, sha256, bytes, citation: `${source}; ${SHCHUR}` };
+}
+
+const MCAULEY = 'McAuley et al., "Image-based Recommendations on Styles and Substitutes", SIGIR 2015';
+const MICROSOFT_ACADEMIC = 'Microsoft Academic Graph, KDD Cup 2016';
+
 export const CATALOG: readonly CatalogEntry[] = [
-  {
-    name: 'cora',
-    title: 'Cora citation graph',
-    task: 'multiclass',
-    format: 'npz',
-    url: `${GNN_BENCHMARK}/cora.npz`,
-    sha256: '068e22d90c3849b4057dfb05851741428992af058efcd4e7ebb4186f3d581de2',
-    bytes: 540_580,
-    citation: `McCallum et al., "Automating the Construction of Internet Portals with Machine Learning", Information Retrieval 2000; ${SHCHUR}`,
-  },
-  {
-    name: 'citeseer',
-    title: 'CiteSeer citation graph',
-    task: 'multiclass',
-    format: 'npz',
-    url: `${GNN_BENCHMARK}/citeseer.npz`,
-    sha256: '280278b21b434c047922e8389518861416fb3ad39389c27865ff0e6bbb0aaab7',
-    bytes: 1_348_784,
-    citation: `Sen et al., "Collective Classification in Network Data", AI Magazine 2008; ${SHCHUR}`,
-  },
-  {
-    name: 'pubmed',
-    title: 'PubMed diabetes citation graph',
-    task: 'multiclass',
-    format: 'npz',
-    url: `${GNN_BENCHMARK}/pubmed.npz`,
-    sha256: null,
-    bytes: null,
-    citation: `Namata et al., "Query-driven Active Surveying for Collective Classification", MLG workshop 2012; ${SHCHUR}`,
-  },
-  {
-    name: 'amazon-computers',
-    title: 'Amazon Computers co-purchase graph',
-    task: 'multiclass',
-    format: 'npz',
-    url: `${GNN_BENCHMARK}/amazon_electronics_computers.npz`,
-    sha256: '736ba1d9fd85eac2da83a5ad25c463f04b0031a6ca01563f90a7099d9e8ffb2c',
-    bytes: 31_921_488,
-    citation: `McAuley et al., "Image-based Recommendations on Styles and Substitutes", SIGIR 2015; ${SHCHUR}`,
-  },
-  {
-    name: 'amazon-photo',
-    title: 'Amazon Photo co-purchase graph',
-    task: 'multiclass',
-    format: 'npz',
-    url: `${GNN_BENCHMARK}/amazon_electronics_photo.npz`,
-    sha256: 'bdb1feb8e6ff42ee44024b04479145029c563fd42fc31bff80af20887ba0439a',
-    bytes: 17_113_960,
-    citation: `McAuley et al., "Image-based Recommendations on Styles and Substitutes", SIGIR 2015; ${SHCHUR}`,
-  },
-  {
-    name: 'coauthor-cs',
-    title: 'Coauthor CS (Microsoft Academic Graph)',
-    task: 'multiclass',
-    format: 'npz',
-    url: `${GNN_BENCHMARK}/ms_academic_cs.npz`,
-    sha256: '933c745734e78908c7eb77172a673fee0503f30e26e5a99b36814d88534c42e3',
-    bytes: 12_835_626,
-    citation: `Microsoft Academic Graph, KDD Cup 2016; ${SHCHUR}`,
-  },
-  {
-    name: 'coauthor-physics',
-    title: 'Coauthor Physics (Microsoft Academic Graph)',
-    task: 'multiclass',
-    format: 'npz',
-    url: `${GNN_BENCHMARK}/ms_academic_phy.npz`,
-    sha256: 'e4d68468eba5fb8f6b280ffd406bd53e6e4295ba1dd2967d6fe99b978e4b3375',
-    bytes: 16_374_005,
-    citation: `Microsoft Academic Graph, KDD Cup 2016; ${SHCHUR}`,
-  },
+  gnnBenchmark(
+    'cora',
+    'Cora citation graph',
+    'cora.npz',
+    '068e22d90c3849b4057dfb05851741428992af058efcd4e7ebb4186f3d581de2',
+    540_580,
+    'McCallum et al., "Automating the Construction of Internet Portals with Machine Learning", Information Retrieval 2000',
+  ),
+  gnnBenchmark(
+    'citeseer',
+    'CiteSeer citation graph',
+    'citeseer.npz',
+    '280278b21b434c047922e8389518861416fb3ad39389c27865ff0e6bbb0aaab7',
+    1_348_784,
+    'Sen et al., "Collective Classification in Network Data", AI Magazine 2008',
+  ),
+  gnnBenchmark(
+    'pubmed',
+    'PubMed diabetes citation graph',
+    'pubmed.npz',
+    null,
+    null,
+    'Namata et al., "Query-driven Active Surveying for Collective Classification", MLG workshop 2012',
+  ),
+  gnnBenchmark(
+    'amazon-computers',
+    'Amazon Computers co-purchase graph',
+    'amazon_electronics_computers.npz',
+    '736ba1d9fd85eac2da83a5ad25c463f04b0031a6ca01563f90a7099d9e8ffb2c',
+    31_921_488,
+    MCAULEY,
+  ),
+  gnnBenchmark(
+    'amazon-photo',
+    'Amazon Photo co-purchase graph',
+    'amazon_electronics_photo.npz',
+    'bdb1feb8e6ff42ee44024b04479145029c563fd42fc31bff80af20887ba0439a',
+    17_113_960,
+    MCAULEY,
+  ),
+  gnnBenchmark(
+    'coauthor-cs',
+    'Coauthor CS (Microsoft Academic Graph)',
+    'ms_academic_cs.npz',
+    '933c745734e78908c7eb77172a673fee0503f30e26e5a99b36814d88534c42e3',
+    12_835_626,
+    MICROSOFT_ACADEMIC,
+  ),
+  gnnBenchmark(
+    'coauthor-physics',
+    'Coauthor Physics (Microsoft Academic Graph)',
+    'ms_academic_phy.npz',
+    'e4d68468eba5fb8f6b280ffd406bd53e6e4295ba1dd2967d6fe99b978e4b3375',
+    16_374_005,
+    MICROSOFT_ACADEMIC,
+  ),
   {
     name: 'ppi',
     title: 'Protein-protein interaction graphs (24 tissues, multi-label)',

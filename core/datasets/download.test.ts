@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findCatalogEntry } from './catalog';
 import { downloadDataset, downloadEntry, readHashes, type DownloadProgress } from './download';
 import { loadDataset } from './load';
 import type { NpyArray } from './npy';
 
 import { expectUserRejection, scratchFolder } from './testing/fixtures';
+import { closedPort, useLocalServer } from './testing/http-server';
 import { encodeNpz, npyArray, writeNpy, writeZip } from './testing/writers';
 
 const CORA = fileURLToPath(new URL('../../../shared/datasets/cora.npz', import.meta.url));
@@ -56,9 +56,6 @@ const bodies: Record<string, Buffer> = {
   'ppi.zip': ppiZip(),
 };
 
-let server: Server;
-let base = '';
-const hanging = new Set<ServerResponse>();
 
 /** Routes: /MODE/FILE, MODE = ok | alt | chunked | garbage | trunc | error | hang | real. */
 function handle(mode: string, file: string, res: ServerResponse): void {
@@ -91,26 +88,16 @@ function handle(mode: string, file: string, res: ServerResponse): void {
     case 'hang':
       res.writeHead(200, { 'content-length': body.length });
       res.write(body.subarray(0, 64));
-      hanging.add(res);
+      server.hanging.add(res);
       return;
     default:
       res.writeHead(404).end();
   }
 }
 
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    const [, mode, file] = (req.url ?? '').split('/');
-    handle(mode, file, res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterAll(async () => {
-  for (const res of hanging) res.socket?.destroy();
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+const server = useLocalServer((req, res) => {
+  const [, mode, file] = (req.url ?? '').split('/');
+  handle(mode, file, res);
 });
 
 const listing = (dir: string) => (existsSync(dir) ? readdirSync(dir).sort() : []);
@@ -119,7 +106,7 @@ describe('downloadDataset', () => {
   it('streams to the cache with progress events and records an unknown hash', async () => {
     const cacheDir = freshCache();
     const events: DownloadProgress[] = [];
-    const result = await downloadDataset('pubmed', { cacheDir, baseUrl: `${base}/ok`, onProgress: (p) => events.push({ ...p }) });
+    const result = await downloadDataset('pubmed', { cacheDir, baseUrl: `${server.base}/ok`, onProgress: (p) => events.push({ ...p }) });
     const expected = bodies['pubmed.npz'];
     expect(result.bytes).toBe(expected.length);
     expect(result.sha256).toBe(sha256(expected));
@@ -141,11 +128,11 @@ describe('downloadDataset', () => {
 
   it('matches later downloads against the recorded hash and warns (without failing) when one differs', async () => {
     const cacheDir = freshCache();
-    await downloadDataset('pubmed', { cacheDir, baseUrl: `${base}/ok` });
-    const again = await downloadDataset('pubmed', { cacheDir, baseUrl: `${base}/ok` });
+    await downloadDataset('pubmed', { cacheDir, baseUrl: `${server.base}/ok` });
+    const again = await downloadDataset('pubmed', { cacheDir, baseUrl: `${server.base}/ok` });
     expect(again.hashCheck).toBe('matches-recorded');
     expect(again.warning).toBeNull();
-    const changed = await downloadDataset('pubmed', { cacheDir, baseUrl: `${base}/alt` });
+    const changed = await downloadDataset('pubmed', { cacheDir, baseUrl: `${server.base}/alt` });
     expect(changed.hashCheck).toBe('differs-from-recorded');
     expect(changed.warning).toMatch(/dataset 'pubmed' differs from the first download/);
     expect(readHashes(cacheDir).pubmed.sha256).toBe(sha256(bodies['pubmed.npz']));
@@ -154,7 +141,7 @@ describe('downloadDataset', () => {
   it('handles a response without Content-Length', async () => {
     const cacheDir = freshCache();
     const events: DownloadProgress[] = [];
-    const result = await downloadDataset('pubmed', { cacheDir, baseUrl: `${base}/chunked`, onProgress: (p) => events.push({ ...p }) });
+    const result = await downloadDataset('pubmed', { cacheDir, baseUrl: `${server.base}/chunked`, onProgress: (p) => events.push({ ...p }) });
     expect(result.bytes).toBe(bodies['pubmed.npz'].length);
     expect(events.every((e) => e.totalBytes === null)).toBe(true);
   });
@@ -163,7 +150,7 @@ describe('downloadDataset', () => {
     const cacheDir = freshCache();
     await expectUserRejection(
       // the published size, other bytes: the hash catches it
-      downloadEntry({ ...findCatalogEntry('cora')!, bytes: bodies['cora.npz'].length }, { cacheDir, baseUrl: `${base}/ok` }),
+      downloadEntry({ ...findCatalogEntry('cora')!, bytes: bodies['cora.npz'].length }, { cacheDir, baseUrl: `${server.base}/ok` }),
       /download of 'cora' failed the checksum: expected sha256 068e22d90c3849b4057dfb05851741428992af058efcd4e7ebb4186f3d581de2, got [0-9a-f]{64}/,
     );
     expect(listing(cacheDir)).toEqual([]);
@@ -171,13 +158,13 @@ describe('downloadDataset', () => {
 
   it('refuses a truncated transfer and leaves nothing behind', async () => {
     const cacheDir = freshCache();
-    await expectUserRejection(downloadDataset('pubmed', { cacheDir, baseUrl: `${base}/trunc` }), /download of 'pubmed' (was interrupted after \d+ bytes|is truncated)/);
+    await expectUserRejection(downloadDataset('pubmed', { cacheDir, baseUrl: `${server.base}/trunc` }), /download of 'pubmed' (was interrupted after \d+ bytes|is truncated)/);
     expect(listing(cacheDir)).toEqual([]);
   });
 
   it('reports HTTP errors and leaves nothing behind', async () => {
     const cacheDir = freshCache();
-    await expectUserRejection(downloadDataset('pubmed', { cacheDir, baseUrl: `${base}/error` }), /download of 'pubmed' failed: HTTP 500 Internal Server Error from http:\/\/127\.0\.0\.1:\d+\/error\/pubmed\.npz/);
+    await expectUserRejection(downloadDataset('pubmed', { cacheDir, baseUrl: `${server.base}/error` }), /download of 'pubmed' failed: HTTP 500 Internal Server Error from http:\/\/127\.0\.0\.1:\d+\/error\/pubmed\.npz/);
     expect(listing(cacheDir)).toEqual([]);
   });
 
@@ -186,7 +173,7 @@ describe('downloadDataset', () => {
     const controller = new AbortController();
     const download = downloadDataset('pubmed', {
       cacheDir,
-      baseUrl: `${base}/hang`,
+      baseUrl: `${server.base}/hang`,
       signal: controller.signal,
       onProgress: (p) => {
         if (p.receivedBytes > 0) controller.abort();
@@ -198,15 +185,12 @@ describe('downloadDataset', () => {
 
   it('does not cache (or record the hash of) a file that is not a dataset', async () => {
     const cacheDir = freshCache();
-    await expectUserRejection(downloadDataset('pubmed', { cacheDir, baseUrl: `${base}/garbage` }), /downloaded file for 'pubmed' is not a valid dataset: pubmed\.npz: not a ZIP archive/);
+    await expectUserRejection(downloadDataset('pubmed', { cacheDir, baseUrl: `${server.base}/garbage` }), /downloaded file for 'pubmed' is not a valid dataset: pubmed\.npz: not a ZIP archive/);
     expect(listing(cacheDir)).toEqual([]);
   });
 
   it('says when the server cannot be reached', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((resolve) => closed.close(resolve));
+    const port = await closedPort();
     const cacheDir = freshCache();
     await expectUserRejection(downloadDataset('pubmed', { cacheDir, baseUrl: `http://127.0.0.1:${port}` }), /download of 'pubmed' failed: cannot reach http:\/\/127\.0\.0\.1/);
     expect(listing(cacheDir)).toEqual([]);
@@ -215,7 +199,7 @@ describe('downloadDataset', () => {
   it('extracts only the PPI files of the zip into a folder', async () => {
     const cacheDir = freshCache();
     // a toy zip: the real file's published size and hash are taken off the entry
-    const result = await downloadEntry({ ...findCatalogEntry('ppi')!, sha256: null, bytes: null }, { cacheDir, baseUrl: `${base}/ok` });
+    const result = await downloadEntry({ ...findCatalogEntry('ppi')!, sha256: null, bytes: null }, { cacheDir, baseUrl: `${server.base}/ok` });
     expect(result.path).toBe(join(cacheDir, 'ppi'));
     expect(listing(cacheDir)).toEqual(['hashes.json', 'ppi']);
     expect(listing(result.path)).toEqual(
@@ -229,7 +213,7 @@ describe('downloadDataset', () => {
 
   it('refuses a file whose size is not the published one, leaving the cache empty', async () => {
     const cacheDir = freshCache();
-    await expectUserRejection(downloadDataset('ppi', { cacheDir, baseUrl: `${base}/ok` }), new RegExp(`download of 'ppi' has ${bodies['ppi.zip'].length} bytes where the catalog expects 7088822`));
+    await expectUserRejection(downloadDataset('ppi', { cacheDir, baseUrl: `${server.base}/ok` }), new RegExp(`download of 'ppi' has ${bodies['ppi.zip'].length} bytes where the catalog expects 7088822`));
     expect(listing(cacheDir)).toEqual([]);
   });
 
@@ -240,7 +224,7 @@ describe('downloadDataset', () => {
 
   it.skipIf(!realCora)('verifies the real Cora file against its published sha256', async () => {
     const cacheDir = freshCache();
-    const result = await downloadDataset('cora', { cacheDir, baseUrl: `${base}/real` });
+    const result = await downloadDataset('cora', { cacheDir, baseUrl: `${server.base}/real` });
     expect(result.hashCheck).toBe('verified');
     expect(listing(cacheDir)).toEqual(['cora.npz']);
     const cora = await loadDataset('cora', { cacheDir });

@@ -1,20 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Rng } from '../random';
-import { kernelGraphOps } from '../tensor/graph-ops-kernels';
-import { referenceGraphOps } from '../tensor/graph-ops-native';
+import { GRAPH_OPS_UNDER_TEST } from '../models/testing/fixtures';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
 import { alignmentMatrix } from './alignment-matrix';
 import { structureDistance, structureTarget } from './local-structure';
-import { flat, naiveStructureDistance, randomRows, unevenGraph, type Rows } from './testing/naive';
+import { naiveStructureDistance, randomRows, toTensor, unevenGraph } from './testing/naive';
 import type { SimilarityKernel } from './similarity';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
-const toTensor = (rows: Rows) => tf.tensor2d(flat(rows), [rows.length, rows[0].length]);
-
-describe.each([referenceGraphOps, kernelGraphOps])('alignmentMatrix with $implementation ops', (ops) => {
+describe.each(GRAPH_OPS_UNDER_TEST)('alignmentMatrix with $implementation ops', (ops) => {
   const graph = unevenGraph(61, 35, 7);
   const rng = new Rng(9);
   // student: 3 layers of different widths; peer: 2 layers

@@ -1,15 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UserError } from '../errors';
 import { Rng } from '../random';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
 import { createAuxiliaryHeads } from './deep-supervision';
-import { flat, randomRows, type Rows } from './testing/naive';
+import { randomRows, toTensor, type Rows } from './testing/naive';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
-
-const toTensor = (rows: Rows) => tf.tensor2d(flat(rows), [rows.length, rows[0].length]);
+useCpuBackend();
 
 /** rows · W + b in float64 from the variables' values */
 function naiveLogits(h: Rows, w: number[][], b: number[]): Rows {

@@ -1,15 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UserError } from '../errors';
 import { Rng } from '../random';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
 import { mutualLearningLoss } from './dml';
-import { finiteDifferences, flat, randomRows, relativeError, type Rows } from './testing/naive';
+import { finiteDifferences, randomRows, relativeError, toTensor, type Rows } from './testing/naive';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
-
-const toTensor = (rows: Rows) => tf.tensor2d(flat(rows), [rows.length, rows[0].length]);
+useCpuBackend();
 
 /** mean over nodes of Σ_c q_c log(q_c / p_c), q = softmax(peer/T), p = softmax(student/T), times T² */
 function naiveMulticlass(student: Rows, peer: Rows, nodes: number[], t: number): number {

@@ -1,16 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UserError } from '../errors';
 import { Rng } from '../random';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
 import { createFeatureTransfer } from './feature-transfer';
-import { flat, randomRows, type Rows } from './testing/naive';
+import { randomRows, toTensor, type Rows } from './testing/naive';
 import { parsePlan } from './plans';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
-
-const toTensor = (rows: Rows) => tf.tensor2d(flat(rows), [rows.length, rows[0].length]);
+useCpuBackend();
 
 function matMul(a: Rows, b: number[][]): Rows {
   return a.map((row) => b[0].map((_, k) => row.reduce((s, x, j) => s + x * b[j][k], 0)));

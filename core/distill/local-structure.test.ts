@@ -1,46 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UserError } from '../errors';
 import { Rng } from '../random';
+import { GRAPH_OPS_UNDER_TEST } from '../models/testing/fixtures';
 import { kernelGraphOps } from '../tensor/graph-ops-kernels';
 import { referenceGraphOps } from '../tensor/graph-ops-native';
-import {
-  disposeTargets,
-  localStructureLog,
-  peerTargets,
-  structureDistance,
-  structureTarget,
-} from './local-structure';
-import {
-  finiteDifferences,
-  flat,
-  naiveLogStructure,
-  naiveStructureDistance,
-  randomRows,
-  relativeError,
-  unevenGraph,
-  type Rows,
-} from './testing/naive';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
+import { disposeTargets, localStructureLog, peerTargets, structureDistance, structureTarget } from './local-structure';
+import { finiteDifferences, KERNELS_UNDER_TEST as KERNELS, naiveLogStructure, naiveStructureDistance, randomRows, relativeError, toTensor, unevenGraph } from './testing/naive';
 import { builtinPlan, parsePlan, peerLayersOf } from './plans';
 import type { SimilarityKernel } from './similarity';
 import { planStructureLoss } from './structure-loss';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
-const KERNELS: SimilarityKernel[] = [
-  { kind: 'l1' },
-  { kind: 'l1', tau: 1 },
-  { kind: 'rbf', sigma: 2 },
-  { kind: 'linear' },
-  { kind: 'cosine' },
-  { kind: 'poly', c: 1, degree: 2 },
-];
-
-const toTensor = (rows: Rows) => tf.tensor2d(flat(rows), [rows.length, rows[0].length]);
-
-describe.each([referenceGraphOps, kernelGraphOps])('local structure with $implementation ops', (ops) => {
+describe.each(GRAPH_OPS_UNDER_TEST)('local structure with $implementation ops', (ops) => {
   // Two graphs: in-degrees 1..9 with self-loops; and one without self-loops where node 0 has no incoming edge.
   const graphs = [
     { label: 'self-loops', graph: unevenGraph(11, 40, 8) },

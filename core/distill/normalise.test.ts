@@ -1,28 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UserError } from '../errors';
 import { Rng } from '../random';
 import { GRAPH_OPS_UNDER_TEST } from '../models/testing/fixtures';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
 import { structureDistance, structureTarget } from './local-structure';
-import {
-  finiteDifferences,
-  flat,
-  naiveSimilarity,
-  naiveStructureDistance,
-  randomRows,
-  relativeError,
-  unevenGraph,
-  type Rows,
-} from './testing/naive';
+import { finiteDifferences, naiveSimilarity, naiveStructureDistance, randomRows, relativeError, toTensor, unevenGraph } from './testing/naive';
 import { edgeSimilarity, validateKernel, type SimilarityKernel } from './similarity';
 
 /** The normalise option (our extension): rows scaled to unit L2 norm before the kernel. */
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
-const toTensor = (rows: Rows) => tf.tensor2d(flat(rows), [rows.length, rows[0].length]);
 const NORMALISED: SimilarityKernel[] = [
   { kind: 'l1', tau: 0.5, normalise: true },
   { kind: 'rbf', sigma: 0.7, normalise: true },

@@ -1,33 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UserError } from '../errors';
 import { Rng } from '../random';
-import { kernelGraphOps } from '../tensor/graph-ops-kernels';
+import { GRAPH_OPS_UNDER_TEST } from '../models/testing/fixtures';
 import { referenceGraphOps } from '../tensor/graph-ops-native';
-import { flat, naiveSimilarity, randomRows, unevenGraph } from './testing/naive';
-import { edgeSimilarity, formatKernel, parseKernel, validateKernel, type SimilarityKernel } from './similarity';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
+import { KERNELS_UNDER_TEST as KERNELS, naiveSimilarity, randomRows, toTensor, unevenGraph } from './testing/naive';
+import { edgeSimilarity, formatKernel, parseKernel, validateKernel } from './similarity';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
-const KERNELS: SimilarityKernel[] = [
-  { kind: 'l1' },
-  { kind: 'l1', tau: 2 },
-  { kind: 'rbf', sigma: 1.5 },
-  { kind: 'linear' },
-  { kind: 'cosine' },
-  { kind: 'poly', c: 1, degree: 2 },
-  { kind: 'poly', c: -0.5, degree: 3 },
-];
-
-describe.each([referenceGraphOps, kernelGraphOps])('edgeSimilarity with $implementation ops', (ops) => {
+describe.each(GRAPH_OPS_UNDER_TEST)('edgeSimilarity with $implementation ops', (ops) => {
   const graph = unevenGraph(3, 30, 6);
   const rows = randomRows(new Rng(4), 30, 5);
   rows[7] = [0, 0, 0, 0, 0]; // a zero row: cosine must stay finite
 
   it.each(KERNELS)('matches a per-edge float64 computation for %j', (kernel) => {
-    const values = tf.tidy(() => edgeSimilarity(ops, graph, tf.tensor2d(flat(rows), [30, 5]), kernel).arraySync());
+    const values = tf.tidy(() => edgeSimilarity(ops, graph, toTensor(rows), kernel).arraySync());
     expect(values).toHaveLength(graph.sources.length);
     for (let v = 0; v < graph.numNodes; v++) {
       for (let e = graph.offsets[v]; e < graph.offsets[v + 1]; e++) {
@@ -39,7 +28,7 @@ describe.each([referenceGraphOps, kernelGraphOps])('edgeSimilarity with $impleme
   });
 
   it('cosine of a zero row with anything is 0', () => {
-    const values = tf.tidy(() => edgeSimilarity(ops, graph, tf.tensor2d(flat(rows), [30, 5]), { kind: 'cosine' }).arraySync());
+    const values = tf.tidy(() => edgeSimilarity(ops, graph, toTensor(rows), { kind: 'cosine' }).arraySync());
     for (let e = graph.offsets[7]; e < graph.offsets[8]; e++) expect(values[e]).toBe(0);
   });
 });

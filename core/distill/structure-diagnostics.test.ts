@@ -1,20 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
 import { buildGraph } from '../graph/build';
 import { Rng } from '../random';
 import { GRAPH_OPS_UNDER_TEST } from '../models/testing/fixtures';
 import type { KernelChoice } from './layer-kernels';
-import { flat, inTensorScopeAsync, naiveLogStructure, naiveStructureDistance, naiveUnit, randomRows, unevenGraph, type Rows } from './testing/naive';
+import { inTensorScopeAsync, naiveLogStructure, naiveStructureDistance, naiveUnit, randomRows, toTensor, unevenGraph, type Rows } from './testing/naive';
 import { quartiles } from './neighbour-distances';
 import { builtinPlan } from './plans';
 import type { SimilarityKernel } from './similarity';
 import { logStructureFromScores, pairDiagnostics, structureContrast } from './structure-diagnostics';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
-
-const toTensor = (rows: Rows) => tf.tensor2d(flat(rows), [rows.length, rows[0].length]);
+useCpuBackend();
 
 /** numpy-style percentile of a plain array, by sorting: the naive reference of `quartiles`. */
 function naivePercentile(values: number[], p: number): number {

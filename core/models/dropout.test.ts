@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Rng } from '../random';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
 import { dropout, dropoutValues } from './dropout';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 describe('dropout', () => {
   it('zeroes about `rate` of the entries and scales the survivors by 1/(1 − rate)', () => {

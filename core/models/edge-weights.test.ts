@@ -1,12 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gcnEdgeWeights, meanEdgeWeights } from '../graph/normalise';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
 import { EdgeWeightCache } from './edge-weights';
 import { smallDirectedGraph, smallSymmetricGraph } from './testing/fixtures';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 describe('EdgeWeightCache', () => {
   it('uploads each kind once per graph and releases everything on dispose', () => {

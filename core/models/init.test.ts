@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Rng } from '../random';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
 import { GatLayer } from './gat-layer';
 import { glorotUniform, xavierNormal } from './init';
 import { GRAPH_OPS_UNDER_TEST } from './testing/fixtures';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 /** Mean, variance and kurtosis (E[(x−μ)⁴]/σ⁴: 3 for a normal, 1.8 for a uniform) in float64. */
 function moments(values: ArrayLike<number>): { mean: number; variance: number; kurtosis: number } {

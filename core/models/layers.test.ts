@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CsrGraph } from '../graph/csr';
 import { Rng } from '../random';
 import type { GraphOps } from '../tensor/graph-ops';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
 import { EdgeWeightCache } from './edge-weights';
 import { GatLayer } from './gat-layer';
 import { GcnLayer } from './gcn-layer';
@@ -20,9 +21,7 @@ import {
   variableValues,
 } from './testing/fixtures';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 const GRAPHS: [string, () => CsrGraph][] = [
   ['symmetric graph', smallSymmetricGraph],

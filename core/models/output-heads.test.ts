@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Rng } from '../random';
 import type { GraphOps } from '../tensor/graph-ops';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
 import { createStudent } from './student';
 import { denseAdjacency, gatDenseHead, studentDense, type DenseWeights, type Matrix } from './testing/dense-reference';
 import { GRAPH_OPS_UNDER_TEST, maxRelativeError, randomiseVariables, randomMatrix, smallSymmetricGraph, toMatrix } from './testing/fixtures';
@@ -12,9 +13,7 @@ import type { InitScheme, StudentConfigInput } from './types';
  * checked against the dense float64 reference head by head.
  */
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 const graph = smallSymmetricGraph();
 const features = randomMatrix(new Rng(4), graph.numNodes, 5);

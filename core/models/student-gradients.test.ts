@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Rng } from '../random';
 import type { GraphOps } from '../tensor/graph-ops';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
 import { createStudent } from './student';
 import { studentDense, type DenseWeights, type Matrix } from './testing/dense-reference';
 import { GRAPH_OPS_UNDER_TEST, randomiseVariables, randomMatrix, smallSymmetricGraph } from './testing/fixtures';
@@ -15,9 +16,7 @@ import type { StudentConfigInput } from './types';
  * distillation terms do), so gradients reach each layer by both paths.
  */
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 const IN = 4;
 const CLASSES = 3;

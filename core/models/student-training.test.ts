@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildGraph } from '../graph/build';
 import { Rng } from '../random';
 import { createStudent } from './student';
 import { kernelGraphOps } from '../tensor/graph-ops-kernels';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
 import type { StudentConfigInput } from './types';
 
 /**
@@ -12,9 +13,7 @@ import type { StudentConfigInput } from './types';
  * accuracy measured on the other nodes. Training runs on the kernel graph ops, the CPU path.
  */
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 const NODES = 90;
 const CLASSES = 3;

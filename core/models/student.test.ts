@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UserError } from '../errors';
 import { Rng } from '../random';
 import type { GraphOps } from '../tensor/graph-ops';
 import { sparseFormOf } from '../tensor/sparse-rows';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
 import { createStudent } from './student';
 import { studentDense } from './testing/dense-reference';
 import {
@@ -16,9 +17,7 @@ import {
 } from './testing/fixtures';
 import type { StudentConfigInput } from './types';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 const IN = 6;
 const CLASSES = 3;

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UserError } from '../errors';
 import { Rng } from '../random';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
 import {
   accuracy,
   binaryCrossEntropyWithLogits,
@@ -12,9 +13,7 @@ import {
   taskMetric,
 } from './task';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 function randomLogits(rng: Rng, n: number, c: number, scale = 2): Float32Array {
   return Float32Array.from({ length: n * c }, () => rng.normal() * scale);

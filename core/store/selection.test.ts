@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EpochMetricRow } from '../../contract/api';
-import type { DistillationSignalRow } from '../../contract/distillation-signal';
+import { nearUniformSignalRow as signalRow } from '../../contract/testing/signal-rows';
 import { UserError } from '../errors';
 import { Rng } from '../random';
 import { NOTHING_SELECTED, selectAfter, type Selection, type SelectionRule } from '../train/selection';
@@ -104,23 +104,6 @@ describe('model selection in the store', () => {
     expect(() => store.recordEpoch(runId, [row(1, 0, HISTORY[0])])).toThrow(/unknown selection rule 'best-test'/);
     expect(store.getMetrics(runId)).toEqual([]);
   });
-});
-
-const signalRow = (over: Partial<DistillationSignalRow> = {}): DistillationSignalRow => ({
-  epoch: 0,
-  student: 0,
-  peer: 1,
-  studentLayer: 1,
-  peerLayer: 0,
-  tau: 100,
-  distanceOverTauQ1: 0.001,
-  distanceOverTauMedian: 0.002,
-  distanceOverTauQ3: 0.003,
-  meanKl: 1e-7,
-  contrast: 7.3e-7,
-  studentContrast: 6e-7,
-  state: 'near-uniform',
-  ...over,
 });
 
 describe('the distillation signal in the store', () => {

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
 import { Adam } from './adam';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 /** Plain float64 Adam with L2 weight decay, step by step, as torch.optim.Adam defines it. */
 function naiveAdam(theta: number[], grads: number[][], lr: number, wd: number): number[] {

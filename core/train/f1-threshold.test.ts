@@ -1,16 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildGraph } from '../graph/build';
 import type { Student } from '../models/types';
 import { evaluateStudent } from './evaluate';
 import { microF1, taskMetric } from '../models/task';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
 import type { GraphBatch, TrainingData } from './training-data';
 
 /** The run's multi-label cut-off (config f1Threshold): strict, and carried from the evaluation to the metric. */
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 const nextFloat32 = (x: number) => {
   const f = new Float32Array([x]);

@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
 import { kernelGraphOps } from '../tensor/graph-ops-kernels';
 import { expectTraceClose, FIXED_SEED_FIXTURE, FIXED_SEED_RUNS, fixedSeedTrace, type Trace } from './testing/fixed-seed-runs';
 
@@ -12,9 +12,7 @@ import { expectTraceClose, FIXED_SEED_FIXTURE, FIXED_SEED_RUNS, fixedSeedTrace, 
  */
 const TOLERANCE = 1e-5;
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 describe('fixed-seed runs', () => {
   it('match the pinned traces within float reassociation', async () => {

@@ -1,15 +1,13 @@
-import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runConfigSchema, type RunConfigInput } from '../../contract/run-config';
 import { generateCsbm } from '../datasets/csbm';
 import { Rng } from '../random';
 import { kernelGraphOps } from '../tensor/graph-ops-kernels';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
 import { trainStudents, type TrainEvent } from './trainer';
 import { prepareTrainingData } from './training-data';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 const dataset = generateCsbm({ nodes: 300, edges: 1500, classes: 3, features: 12, seed: 5 });
 

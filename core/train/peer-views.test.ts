@@ -1,18 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runConfigSchema } from '../../contract/run-config';
 import { generateCsbm } from '../datasets/csbm';
 import { Rng } from '../random';
 import type { GraphOps } from '../tensor/graph-ops';
 import { kernelGraphOps } from '../tensor/graph-ops-kernels';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
 import type { PeerView } from './peer-views';
 import { PeerViews } from './peer-views';
 import { trainStudents } from './trainer';
 import { prepareTrainingData, type GraphBatch } from './training-data';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 const batchA = {} as GraphBatch;
 const batchB = {} as GraphBatch;

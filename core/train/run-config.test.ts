@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
 import { UserError } from '../errors';
 import { createStudent } from '../models/student';
 import { Rng } from '../random';
@@ -9,9 +9,7 @@ import { parseRunConfig, similarityKernelOf, studentOptionsOf } from './run-conf
 import { trainStudents, type TrainEvent } from './trainer';
 import { prepareTrainingData } from './training-data';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 describe("the run config's scientific-fidelity options", () => {
   it("default to today's behaviour", () => {

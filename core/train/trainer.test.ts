@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runConfigSchema, type RunConfigInput } from '../../contract/run-config';
 import { generateCsbm } from '../datasets/csbm';
 import { generatePpiLike } from '../datasets/ppi-like';
@@ -7,12 +7,11 @@ import type { Dataset } from '../datasets/types';
 import { Rng } from '../random';
 import { kernelGraphOps } from '../tensor/graph-ops-kernels';
 import { splitKernelCalls, startKernelThreads, stopKernelThreads } from '../tensor/parallel/kernel-threads';
+import { useCpuBackend } from '../tensor/testing/cpu-backend';
 import { trainStudents, type TrainEvent, type TrainOutcome } from './trainer';
 import { prepareTrainingData } from './training-data';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+useCpuBackend();
 
 const smallGraph = generateCsbm({ nodes: 240, edges: 1200, classes: 3, features: 16, seed: 1 });
 

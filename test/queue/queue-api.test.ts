@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEvent, CallResult, QueueStatus, RunDetail } from '../../contract/api';
-import { createApiHandlers, type ApiHandlers } from '../../core/api/handlers';
+import type { ApiHandlers } from '../../core/api/handlers';
+import { folderHandlers } from '../../core/api/testing/folder-handlers';
 import { datasetSha256 } from '../../core/datasets/canonical';
 import { loadDataset } from '../../core/datasets/load';
 import { datasetFromSpec } from '../../core/datasets/spec';
@@ -80,17 +81,7 @@ describe.skipIf(!HAVE_REDIS)('the queue through the API (password, TLS, one work
     store = openStore(join(dir, 'db.sqlite'));
     mkdirSync(importRoot, { recursive: true });
     const host = { enqueue() {}, cancel: (id: number) => store.requestCancel(id), async terminate() {}, setMaxConcurrent() {}, lastBackend: () => null };
-    handlers = createApiHandlers({
-      store,
-      host,
-      dataDir: join(dir, 'data'),
-      cacheDir: join(dir, 'cache'),
-      databasePath: join(dir, 'db.sqlite'),
-      mode: 'serve',
-      importRoots: [importRoot],
-      publish: (event) => events.push(event),
-      log: (line) => logs.push(line),
-    });
+    handlers = folderHandlers(dir, { store, host, importRoots: [importRoot], publish: (event) => events.push(event), log: (line) => logs.push(line) });
     await workerReady(worker);
   }, 120_000);
 

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CALL_NAMES, MAX_REQUEST_BYTES } from '../../contract/api';
 import { createEventHub } from '../../core/api/event-hub';
-import { createApiHandlers, type ApiHandlers } from '../../core/api/handlers';
+import type { ApiHandlers } from '../../core/api/handlers';
+import { folderHandlers } from '../../core/api/testing/folder-handlers';
 import { startServer, type RunningServer } from '../../core/server/serve';
 import { tokenMatches } from '../../core/server/security';
 import { rawRequest, type RawRequestOptions } from '../../core/server/testing/raw-request';
@@ -60,7 +61,7 @@ beforeAll(async () => {
   const log = (line: string) => logLines.push(line);
   // no test reaches the internet: a valid datasets.download or datasets.checkDownloads finds it offline
   const offline = (async () => Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ENOTFOUND' } }))) as typeof fetch;
-  handlers = createApiHandlers({ store, host, dataDir: join(dir, 'data'), cacheDir: join(dir, 'cache'), databasePath: store.path, mode: 'serve', importRoots: [importRoot], log, fetchImpl: offline });
+  handlers = folderHandlers(dir, { store, host, importRoots: [importRoot], log, fetchImpl: offline });
   server = await startServer({ handlers, events: createEventHub(log), port: 0, token: TOKEN, log });
 });
 

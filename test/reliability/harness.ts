@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CliIo } from '../../core/cli/command';
+import { captureIo, type CapturedIo } from '../../core/cli/testing/capture-io';
 import { main } from '../../core/cli/main';
 import { openStore, type ExperimentStore } from '../../core/store';
 
@@ -28,16 +28,7 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export interface CapturedIo extends CliIo {
-  stdout: string[];
-  stderr: string[];
-}
-
-export function captureIo(): CapturedIo {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (line) => stdout.push(line), err: (line) => stderr.push(line), interactive: false };
-}
+export { captureIo, type CapturedIo };
 
 /** Runs the CLI in this process; `json` is the last stdout line parsed, when it is JSON. */
 export async function runCli(argv: string[]): Promise<{ code: number; io: CapturedIo; json: unknown }> {

@@ -68,6 +68,21 @@ interface RawEntry {
   uncompressedSize: number;
 }
 
+/**
+ * The fields the local header (from byte 4) and the central directory header (from byte 6) share,
+ * in the same order: version needed, flags (UTF-8 names), method, time and date (left 0), CRC-32,
+ * stored size, uncompressed size, name length.
+ */
+function writeSharedFields(header: Buffer, at: number, e: RawEntry): void {
+  header.writeUInt16LE(20, at);
+  header.writeUInt16LE(0x800, at + 2);
+  header.writeUInt16LE(e.method, at + 4);
+  header.writeUInt32LE(e.crc, at + 10);
+  header.writeUInt32LE(e.payload.length, at + 14);
+  header.writeUInt32LE(e.uncompressedSize, at + 18);
+  header.writeUInt16LE(e.name.length, at + 22);
+}
+
 /** A ZIP whose headers say exactly what the entries say, true or not (no ZIP64, no checks). */
 function rawZip(entries: RawEntry[]): Buffer {
   const parts: Buffer[] = [];
@@ -76,23 +91,11 @@ function rawZip(entries: RawEntry[]): Buffer {
   for (const e of entries) {
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x800, 6);
-    local.writeUInt16LE(e.method, 8);
-    local.writeUInt32LE(e.crc, 14);
-    local.writeUInt32LE(e.payload.length, 18);
-    local.writeUInt32LE(e.uncompressedSize, 22);
-    local.writeUInt16LE(e.name.length, 26);
+    writeSharedFields(local, 4, e);
     const header = Buffer.alloc(46);
     header.writeUInt32LE(0x02014b50, 0);
-    header.writeUInt16LE(20, 4);
-    header.writeUInt16LE(20, 6);
-    header.writeUInt16LE(0x800, 8);
-    header.writeUInt16LE(e.method, 10);
-    header.writeUInt32LE(e.crc, 16);
-    header.writeUInt32LE(e.payload.length, 20);
-    header.writeUInt32LE(e.uncompressedSize, 24);
-    header.writeUInt16LE(e.name.length, 28);
+    header.writeUInt16LE(20, 4); // version made by
+    writeSharedFields(header, 6, e);
     header.writeUInt32LE(offset, 42);
     central.push(header, e.name);
     parts.push(local, e.name, e.payload);

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiHandlers, type ApiHandlers } from '../../core/api/handlers';
+import type { ApiHandlers } from '../../core/api/handlers';
+import { folderHandlers } from '../../core/api/testing/folder-handlers';
 import { openStore, type ExperimentStore } from '../../core/store';
 import { VALID_CSV, VALID_NPZ, writeHostileCorpus, type HostileCase } from './hostile-corpus';
 import { runCli, tempDir } from './harness';
@@ -25,16 +26,7 @@ beforeAll(() => {
   cases = writeHostileCorpus(corpusDir);
   store = openStore(join(dir, 'db.sqlite'));
   const host = { enqueue() {}, cancel: () => { throw new Error('unused'); }, terminate: async () => {}, setMaxConcurrent() {}, lastBackend: () => null };
-  handlers = createApiHandlers({
-    store,
-    host,
-    dataDir: join(dir, 'data'),
-    cacheDir,
-    databasePath: store.path,
-    mode: 'serve',
-    importRoots: [corpusDir],
-    log: (line) => internalErrors.push(line),
-  });
+  handlers = folderHandlers(dir, { store, host, importRoots: [corpusDir], log: (line) => internalErrors.push(line) });
 });
 
 afterAll(() => {

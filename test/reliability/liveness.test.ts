@@ -4,7 +4,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { RunDetail } from '../../contract/api';
 import { createDesktopBackend } from '../../electron/main/desktop-backend';
 import { HOST_ID_ENV_VAR, type ExperimentStore } from '../../core/store';
-import { startServe, type ServeHandle } from '../e2e/serve-harness';
+import { apiCall, startServe, type ServeHandle } from '../e2e/serve-harness';
 import { runCli, spawnCli, tempDir, tryOpenStore, waitFor, type ChildResult } from './harness';
 import type { ChildProcess } from 'node:child_process';
 
@@ -40,17 +40,6 @@ async function whenEpochs(dbPath: string, epochs: number, store?: ExperimentStor
   const opened = store ?? (await waitFor(() => tryOpenStore(dbPath), 'the trainer to create its database'));
   await waitFor(() => opened.listRuns()[0]?.epochs >= epochs, `${epochs} recorded epochs`, 60_000);
   return opened;
-}
-
-async function apiCall<T>(handle: ServeHandle, name: string, input: unknown): Promise<T> {
-  const reply = await fetch(`${handle.origin}/api/call/${name}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${handle.token}` },
-    body: JSON.stringify(input),
-  });
-  const body = await reply.json();
-  if (!reply.ok) throw new Error(`${name}: ${reply.status} ${JSON.stringify(body)}`);
-  return body as T;
 }
 
 describe('a live CLI trainer beside the app', () => {

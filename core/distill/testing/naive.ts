@@ -10,6 +10,17 @@ import type { SimilarityKernel } from '../similarity';
 
 export type Rows = number[][];
 
+/** One kernel of each kind (l1 with the default τ and with a given one, poly with c of either sign): what the kernel tests run over. */
+export const KERNELS_UNDER_TEST: SimilarityKernel[] = [
+  { kind: 'l1' },
+  { kind: 'l1', tau: 2 },
+  { kind: 'rbf', sigma: 1.5 },
+  { kind: 'linear' },
+  { kind: 'cosine' },
+  { kind: 'poly', c: 1, degree: 2 },
+  { kind: 'poly', c: -0.5, degree: 3 },
+];
+
 /**
  * A directed graph on n nodes where node v gets about v·maxDegree/n random incoming edges (so
  * in-degrees range from 0 or 1 to maxDegree), with self-loops unless `selfLoops` is false, in
@@ -40,6 +51,10 @@ export function randomRows(rng: Rng, n: number, f: number, scale = 1): Rows {
 
 export function flat(rows: Rows): Float32Array {
   return Float32Array.from(rows.flat());
+}
+
+export function toTensor(rows: Rows): tf.Tensor2D {
+  return tf.tensor2d(flat(rows), [rows.length, rows[0].length]);
 }
 
 /** x / max(‖x‖₂, eps), the normalise option's rows */

@@ -3,26 +3,13 @@ import { flushPromises } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import type { RunDetail, RunEventRow } from '../../../contract/api';
 import type { DistillationSignalRow } from '../../../contract/distillation-signal';
+import { nearUniformSignalRow } from '../../../contract/testing/signal-rows';
 import { mountView } from '../fake-client.testutil';
 import { makeCompareEntry } from '../test-fixtures';
 import RunView from './RunView.vue';
 
 const WARNING = 'epoch 0: at τ = 100 these features give near-uniform local structure (structure contrast 7.3e-7, below 1.0e-4): the distillation term barely acts';
-const signalRow = (epoch: number): DistillationSignalRow => ({
-  epoch,
-  student: 0,
-  peer: 1,
-  studentLayer: 1,
-  peerLayer: 0,
-  tau: 100,
-  distanceOverTauQ1: 0.001,
-  distanceOverTauMedian: 0.002,
-  distanceOverTauQ3: 0.003,
-  meanKl: 1e-7,
-  contrast: 7.3e-7,
-  studentContrast: 7e-7,
-  state: 'near-uniform',
-});
+const signalRow = (epoch: number) => nearUniformSignalRow({ epoch });
 
 function mountRun(events: RunEventRow[], signal: DistillationSignalRow[]) {
   const { run, metrics } = makeCompareEntry(7, 'alignahead', [0.8, 0.79]);

@@ -2,20 +2,11 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import type { RunDetail } from '../../../../contract/api';
+import { storedWebgpuReport } from '../../../../contract/testing/backend-reports';
 import { makeCompareEntry } from '../../test-fixtures';
 import RunSidePanels from './RunSidePanels.vue';
 
-const STORED_REPORT = {
-  backend: 'webgpu',
-  tfBackend: 'webgpu',
-  package: '@tensorflow/tfjs-backend-webgpu',
-  version: '4.22.0',
-  graphOps: 'webgpu-kernels',
-  threads: null,
-  kernelThreads: null,
-  adapter: { vendor: 'mesa', architecture: '', device: 'llvmpipe (LLVM 15.0.7, 256 bits)', description: '', backendType: 'vulkan', fallback: true },
-  skipped: [{ backend: 'tensorflow-gpu', reason: 'the optional package @tensorflow/tfjs-node-gpu is not installed' }],
-};
+const STORED_REPORT = storedWebgpuReport('the optional package @tensorflow/tfjs-node-gpu is not installed');
 
 function runWith(patch: Partial<RunDetail>): RunDetail {
   return { ...makeCompareEntry(3, 'alignahead', [0.8, 0.7]).run, ...patch };
