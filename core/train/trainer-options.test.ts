@@ -154,7 +154,7 @@ describe('τ auto and the distillation signal', () => {
 
   it('caps the structure term\'s gradient at the rest\'s under τ auto: past the cap, a larger a changes nothing', async () => {
     const run = (a: number) => train(graph, { strategy: 'alignahead', epochs: 3, a, kernel: { tauMode: 'auto' } });
-    const taskLosses = (events: TrainEvent[]) => only(events, 'epoch').flatMap((e) => e.metrics.map((m) => m.taskLoss));
+    const taskLosses = (events: TrainEvent[]) => only(events, 'epoch').flatMap((e) => e.metrics.map((m) => m.taskLoss!));
     const [weak, strong, stronger] = [await run(1e-3), await run(1e3), await run(1e6)];
     // a = 1e3 and 1e6 both dominate the task, so both are scaled to the task's gradient norm: the same steps
     taskLosses(stronger).forEach((loss, i) => expect(loss).toBeCloseTo(taskLosses(strong)[i], 4));
