@@ -24,6 +24,24 @@ import { DEFAULT_L1_TAU, type SimilarityKernel } from './similarity';
  * Per epoch, the τ in use is exactly the one recorded with the diagnostic, and a fixed objective
  * holds within each epoch. Resuming needs no stored τ: eval mode is deterministic, so τ measured
  * from the restored weights is the one the interrupted run would have used.
+ *
+ * The gradient cap (core/train/capped-gradients.ts, applied by the trainer under τ auto): the
+ * structure term's gradient is scaled, where it is the larger, to the norm of the rest of the
+ * loss's gradient. Without it τ auto stalled the task on Cora (GCN 4 × 64, K = 2, a = 1) in 3 of 5
+ * seeds, at chance (task loss ln 7) for all 200 epochs. Measured (bench/science/tau-stall.ts): the
+ * KL's value is scale-free when τ follows the features, but its gradient grows as 1/τ, and at
+ * initialisation the features are tiny (mean |h| 1e-3–4e-3, τ 0.02–0.2), so the term's gradient on
+ * every hidden weight was 3–8× the task's. Adam turns that into full-size steps (lr 0.01, larger
+ * than the pre-activations themselves) that chase a random peer's structure, and they switch ReLUs
+ * off: positive pre-activations fell from ~50% to 6–15% within 5–20 epochs, and a dead unit gets
+ * no gradient from either term again. The output then sees a constant, the task sits at its
+ * bias-only optimum, and τ follows the dying features down (1/τ grows further). Freezing τ at its
+ * epoch-0 value or flooring it there stalls the same way (the stall starts while τ still rises),
+ * as does the one-to-one plan. a = 0.1 learns, slowly. A 20-epoch linear ramp of a rescued one
+ * seed but not another, where the task had not grown the features by the ramp's end: a schedule
+ * only delays the takeover. The cap needs no constant and no schedule: the term steers every
+ * step, never more than the rest of the loss does. Its price is a second forward and backward
+ * pass per step under τ auto (the two gradients are taken apart).
  */
 
 export interface LayerTau {

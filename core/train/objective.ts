@@ -24,8 +24,16 @@ import type { GraphBatch, TrainingData } from './training-data';
 export interface Objective {
   /** whether the peers must provide local-structure targets (a plan, and a > 0) */
   readonly needsStructureTargets: boolean;
-  /** the task loss and the sum of the added terms, for student `s` whose forward pass gave `out` */
-  terms(s: StudentState, out: StudentOutput, peers: readonly PeerView[], batch: GraphBatch): { task: tf.Scalar; extra: tf.Scalar };
+  /**
+   * the task loss and the sum of the added terms, for student `s` whose forward pass gave `out`;
+   * apart: the structure term (a · KL; null without one) and everything else (task included)
+   */
+  terms(
+    s: StudentState,
+    out: StudentOutput,
+    peers: readonly PeerView[],
+    batch: GraphBatch,
+  ): { task: tf.Scalar; extra: tf.Scalar; structure: tf.Scalar | null; rest: tf.Scalar };
 }
 
 export function createObjective(config: RunConfig, data: TrainingData, ops: GraphOps, plan: AlignmentPlan, kernel: SimilarityKernel): Objective {
@@ -36,8 +44,10 @@ export function createObjective(config: RunConfig, data: TrainingData, ops: Grap
     terms(s, out, peers, batch) {
       const task = taskLoss(data.task, out.logits, batch.labels, batch.nodes.train);
       const terms: tf.Scalar[] = [];
+      let structure: tf.Scalar | null = null;
       if (needsStructureTargets && peers.length > 0) {
-        terms.push(planStructureLoss(ops, batch.graph, out.hidden, peers.map((p) => p.targets!), plan, kernel).mul(config.a));
+        structure = planStructureLoss(ops, batch.graph, out.hidden, peers.map((p) => p.targets!), plan, kernel).mul<tf.Scalar>(config.a);
+        terms.push(structure);
       }
       if (dmlWeight > 0) {
         const dml = tf.addN(peers.map((p) => mutualLearningLoss(out.logits, p.output.logits, undefined, 1, data.task))).div(peers.length);
@@ -49,7 +59,8 @@ export function createObjective(config: RunConfig, data: TrainingData, ops: Grap
         terms.push(ft.mul(config.featureTransfer));
       }
       const extra: tf.Scalar = terms.length > 0 ? tf.addN(terms) : tf.scalar(0);
-      return { task, extra };
+      const others = terms.filter((t) => t !== structure);
+      return { task, extra, structure, rest: others.length > 0 ? task.add(tf.addN(others)) : task };
     },
   };
 }

@@ -152,6 +152,18 @@ describe('τ auto and the distillation signal', () => {
     expect(only(auto, 'epoch')[0].metrics[0].distillLoss).toBeGreaterThan(10 * only(fixed, 'epoch')[0].metrics[0].distillLoss!);
   });
 
+  it('caps the structure term\'s gradient at the rest\'s under τ auto: past the cap, a larger a changes nothing', async () => {
+    const run = (a: number) => train(graph, { strategy: 'alignahead', epochs: 3, a, kernel: { tauMode: 'auto' } });
+    const taskLosses = (events: TrainEvent[]) => only(events, 'epoch').flatMap((e) => e.metrics.map((m) => m.taskLoss!));
+    const [weak, strong, stronger] = [await run(1e-3), await run(1e3), await run(1e6)];
+    // a = 1e3 and 1e6 both dominate the task, so both are scaled to the task's gradient norm: the same steps
+    taskLosses(stronger).forEach((loss, i) => expect(loss).toBeCloseTo(taskLosses(strong)[i], 4));
+    // the reported term is the uncapped a · KL
+    expect(only(stronger, 'epoch')[0].metrics[0].distillLoss).toBeCloseTo(1e3 * only(strong, 'epoch')[0].metrics[0].distillLoss!, -1);
+    // a weak term is left alone, and it steers the students differently (epoch 1's losses precede any step)
+    expect(Math.abs(taskLosses(weak)[4] - taskLosses(strong)[4])).toBeGreaterThan(1e-3);
+  });
+
   it('resumes a τ auto run bit for bit (τ is measured again from the restored weights)', async () => {
     const config = { strategy: 'alignahead', epochs: 4, checkpointEvery: 2, kernel: { tauMode: 'auto' } } as const;
     const full = await train(graph, config);

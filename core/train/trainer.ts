@@ -13,6 +13,7 @@ import type { GraphOps } from '../tensor/graph-ops';
 import { bufferScope, releaseFreeBuffers } from '../tensor/parallel/shared-buffers';
 import { readAndDispose } from '../tensor/readback';
 import { convergenceSummary, type ConvergencePoint, type ConvergenceSummary } from './convergence';
+import { cappedTermGradients } from './capped-gradients';
 import { evaluateStudent } from './evaluate';
 import { createObjective } from './objective';
 import { PeerViews } from './peer-views';
@@ -67,7 +68,8 @@ export interface TrainerOptions {
  *
  * The structure pass (structure-pass.ts) looks at the students' local structures in eval mode on the
  * evaluation nodes: before the first epoch and after every evaluated one, and after every epoch under
- * τ auto, whose τ it refreshes. Each look records the distillation-signal rows; a heatmap epoch
+ * τ auto, whose τ it refreshes (under τ auto the structure term's gradient is also capped at the
+ * rest's: capped-gradients.ts). Each look records the distillation-signal rows; a heatmap epoch
  * reuses its forward pass. Model selection (which evaluation's test score a student reports) is the
  * store's to decide from the recorded rows (core/store/selection.ts).
  */
@@ -93,6 +95,7 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
   const peersInTrainMode = config.peerMode === 'train' && !offline;
   const peerViews = new PeerViews(!peersInTrainMode);
   const structure: StructureSettings = { ops, data, kernel, tauAuto: config.kernel.tauMode === 'auto', diagnosticPlan: diagnosticPlanOf(plan, config.layers) };
+  const capStructureTerm = structure.tauAuto && objective.needsStructureTargets;
   // the models a student may learn from: its peers, or the fixed teacher (the last entry)
   const models = [...students.map((s) => s.model), ...(offline ? [teacher] : [])];
   const signalsOn = !offline && config.students > 1;
@@ -193,13 +196,27 @@ export async function trainStudents(options: TrainerOptions): Promise<TrainOutco
           }),
         );
         let kept: { task: tf.Scalar; extra: tf.Scalar } | null = null;
-        const { grads } = tf.variableGrads(() => {
+        const terms = () => {
           const out = s.model.forward(batch.graph, batch.features, { training: true, rng: s.dropoutRng });
-          const { task, extra } = objective.terms(s, out, peers, batch);
-          kept = { task: tf.keep(task), extra: tf.keep(extra) };
-          return task.add(extra);
-        }, s.variables);
-        s.optimizer.apply(s.variables.map((v) => grads[v.name]));
+          const parts = objective.terms(s, out, peers, batch);
+          kept ??= { task: tf.keep(parts.task), extra: tf.keep(parts.extra) };
+          return parts;
+        };
+        if (capStructureTerm) {
+          // τ auto: the structure term's gradient never outweighs the rest's (core/distill/auto-tau.ts)
+          const dropoutState = s.dropoutRng.getState();
+          const parts = () => {
+            const { rest, structure } = terms();
+            return { rest, term: structure! };
+          };
+          s.optimizer.apply(cappedTermGradients(s.variables, parts, () => s.dropoutRng.setState(dropoutState)));
+        } else {
+          const { grads } = tf.variableGrads(() => {
+            const { task, extra } = terms();
+            return task.add(extra);
+          }, s.variables);
+          s.optimizer.apply(s.variables.map((v) => grads[v.name]));
+        }
         peerViews.invalidate(k);
         return kept!;
       }),
