@@ -1,3 +1,5 @@
+import { FreeList } from '../parallel/free-list';
+
 /**
  * Tensor storage of the multicore backend: SharedArrayBuffers (so that every kernel thread reads
  * and writes them in place), handed out by the kernels for their outputs and recycled as soon as
@@ -8,14 +10,17 @@
  * A pooled buffer belongs to at most one tensor at a time (adopt); the backend copies an output
  * that would alias a buffer another tensor owns (a stock kernel returning a view of its input), so
  * recycling one tensor's buffer can never pull data from under another.
+ *
+ * The free lists hold at most what tensors held at their peak (at least MIN_FREE_BYTES): a steady
+ * step finds every size it needs there, and sizes that stop coming back are dropped (FreeList).
  */
 
-const free = new Map<number, SharedArrayBuffer[]>();
+const MIN_FREE_BYTES = 64 * 2 ** 20;
 const pooled = new WeakSet<SharedArrayBuffer>();
 const owned = new WeakSet<SharedArrayBuffer>();
-let freeBytes = 0;
 let liveBytes = 0;
 let peakLiveBytes = 0;
+const free = new FreeList(() => Math.max(MIN_FREE_BYTES, peakLiveBytes));
 
 /** with memory profiling: what each owned buffer holds, and the live buffers grouped so at the peak */
 const labels = new Map<SharedArrayBuffer, string>();
@@ -44,15 +49,11 @@ export function peakBreakdown(): { label: string; count: number; bytes: number }
 }
 
 function take(byteLength: number): SharedArrayBuffer {
-  const reused = free.get(byteLength)?.pop();
-  if (reused) {
-    freeBytes -= byteLength;
-  } else {
-    const buffer = new SharedArrayBuffer(byteLength);
-    pooled.add(buffer);
-    return buffer;
-  }
-  return reused;
+  const reused = free.take(byteLength);
+  if (reused) return reused;
+  const buffer = new SharedArrayBuffer(byteLength);
+  pooled.add(buffer);
+  return buffer;
 }
 
 /** Float32 storage from the pool, contents undefined (kernels write their outputs in full). */
@@ -95,35 +96,23 @@ export function recycle(values: ArrayBufferView): void {
   if (!owned.delete(buffer)) return;
   liveBytes -= buffer.byteLength;
   labels.delete(buffer);
-  giveBack(buffer);
+  free.give(buffer);
 }
 
 /** Returns a pooled array nobody adopted (a kernel's scratch) to the free list. */
 export function recycleScratch(values: ArrayBufferView): void {
   if (!isPooled(values) || owned.has(values.buffer as SharedArrayBuffer)) return;
-  giveBack(values.buffer as SharedArrayBuffer);
-}
-
-function giveBack(buffer: SharedArrayBuffer): void {
-  const list = free.get(buffer.byteLength);
-  if (list) {
-    if (list.includes(buffer)) return;
-    list.push(buffer);
-  } else {
-    free.set(buffer.byteLength, [buffer]);
-  }
-  freeBytes += buffer.byteLength;
+  free.give(values.buffer as SharedArrayBuffer);
 }
 
 /** Drops the free lists (e.g. when a training run ends); buffers still owned by tensors stay. */
 export function dropFreeBuffers(): void {
   free.clear();
-  freeBytes = 0;
 }
 
 /** Bytes held by tensors now, their peak, and bytes waiting on the free lists (for memory reports). */
 export function poolUsage(): { liveBytes: number; peakLiveBytes: number; freeBytes: number } {
-  return { liveBytes, peakLiveBytes, freeBytes };
+  return { liveBytes, peakLiveBytes, freeBytes: free.bytes };
 }
 
 /** Restarts the peak count (a benchmark measuring one phase). */

@@ -1,3 +1,4 @@
+import { FreeList } from './free-list';
 import { kernelThreadCount } from './kernel-threads';
 
 /**
@@ -14,7 +15,10 @@ import { kernelThreadCount } from './kernel-threads';
 
 type TypedArrayOf<T> = new (buffer: SharedArrayBuffer) => T;
 
-const free = new Map<number, SharedArrayBuffer[]>();
+const MIN_FREE_BYTES = 64 * 2 ** 20;
+/** the most bytes one scope took: the free list keeps at most that (FreeList drops sizes unused longest) */
+let largestScopeBytes = 0;
+const free = new FreeList(() => Math.max(MIN_FREE_BYTES, largestScopeBytes));
 let scoped: SharedArrayBuffer[] | null = null;
 
 function sharing(): boolean {
@@ -23,7 +27,7 @@ function sharing(): boolean {
 
 function takeShared(byteLength: number): SharedArrayBuffer {
   if (scoped === null) return new SharedArrayBuffer(byteLength);
-  const buffer = free.get(byteLength)?.pop() ?? new SharedArrayBuffer(byteLength);
+  const buffer = free.take(byteLength) ?? new SharedArrayBuffer(byteLength);
   scoped.push(buffer);
   return buffer;
 }
@@ -35,11 +39,8 @@ export function bufferScope<T>(body: () => T): T {
   try {
     return body();
   } finally {
-    for (const buffer of scoped) {
-      const list = free.get(buffer.byteLength);
-      if (list) list.push(buffer);
-      else free.set(buffer.byteLength, [buffer]);
-    }
+    largestScopeBytes = Math.max(largestScopeBytes, scoped.reduce((sum, buffer) => sum + buffer.byteLength, 0));
+    for (const buffer of scoped) free.give(buffer);
     scoped = null;
   }
 }
