@@ -38,7 +38,9 @@ const runs = store
 
 const configOf = (run: RunRecord) => run.config as unknown as Config;
 const tauText = (c: Config) => (c.strategy === 'independent' || c.strategy === 'dml' ? '' : c.kernel.tauMode === 'auto' ? 'τ auto' : `τ = ${c.kernel.tau}`);
-const setting = (run: RunRecord) => `${run.dataset}\u0000${run.model}\u0000${configOf(run).layers}\u0000${configOf(run).epochs}`;
+/** the dataset by file name: one study may name the same file by another path */
+const dataLabel = (run: RunRecord) => run.dataset.split('/').pop()!.replace(/\.npz$/, '');
+const setting = (run: RunRecord) => `${dataLabel(run)}\u0000${run.model}\u0000${configOf(run).layers}\u0000${configOf(run).epochs}`;
 const rowKey = (run: RunRecord) => `${run.group}\u0000${run.strategy}\u0000${tauText(configOf(run))}`;
 
 /** A run's score: the mean over its students of the test metric each reports. */
@@ -67,8 +69,8 @@ const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) :
 const sci = (x: number) => (!Number.isFinite(x) ? '–' : x >= 1e-3 ? x.toPrecision(2) : x.toExponential(1));
 const pText = (p: number) => (p < 0.001 ? '< 0.001' : p.toFixed(3));
 
-console.log('| data | model | row | seeds | epochs | test (mean ± std) | Δ vs independent | Welch p vs independent | contrast, epoch 0 | contrast, last epoch | inert rows |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| data | model | sweep group | row | seeds | epochs | test (mean ± std) | Δ vs independent | Welch p vs independent | contrast, epoch 0 | contrast, last epoch | inert rows |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const list of rows.values()) {
   const first = list[0];
   const config = configOf(first);
@@ -76,10 +78,9 @@ for (const list of rows.values()) {
   const baseline = runs.filter((r) => r.strategy === 'independent' && setting(r) === setting(first)).map(score).filter(Number.isFinite);
   const welch = first.strategy === 'independent' ? null : welchTTest(scores, baseline);
   const signal = list.map(signalFigures);
-  const data = first.dataset.split('/').pop()!.replace(/\.npz$/, '');
   const label = [first.strategy, tauText(config), config.selection === 'authors' ? "authors' selection" : ''].filter(Boolean).join(', ');
   console.log(
-    `| ${data} | ${first.model.toUpperCase()} ${config.layers} | ${label} | ${list.map((r) => r.seed).join(',')} | ${config.epochs} | ` +
+    `| ${dataLabel(first)} | ${first.model.toUpperCase()} ${config.layers} | ${first.group} | ${label} | ${list.map((r) => r.seed).sort((a, b) => a - b).join(',')} | ${config.epochs} | ` +
       `${fmt(mean(scores))} ± ${fmt(scores.length > 1 ? sampleStd(scores) : Number.NaN)} | ` +
       `${welch ? (welch.difference >= 0 ? '+' : '') + fmt(welch.difference) : '–'} | ${welch ? pText(welch.p) : '–'} | ` +
       `${sci(mean(signal.map((s) => s.first)))} | ${sci(mean(signal.map((s) => s.last)))} | ${fmt(100 * mean(signal.map((s) => s.inert)), 0)}% |`,
