@@ -91,7 +91,7 @@ describe('ingest', () => {
     expect(applyResult(store, message(lease, 4, { kind: 'epoch', epoch: 1, rows: rows(1) }))).toMatchObject({ result: 'skipped' });
     // ...other numbers for a recorded epoch are refused, and change nothing
     const conflict = applyResult(store, message(lease, 5, { kind: 'epoch', epoch: 1, rows: rows(1, 0.9) }));
-    expect(conflict).toMatchObject({ result: 'refused', error: expect.stringMatching(/epoch 1 is already recorded with other numbers/) });
+    expect(conflict).toMatchObject({ result: 'refused', error: expect.stringMatching(/epoch 1 is already recorded with other values/) });
     expect(store.getMetrics(runId).map((m) => m.valMetric)).toEqual([0.51, 0.51]);
     expect(store.getEvents(runId).length).toBe(eventsBefore);
     expect(store.getRun(runId)!.queue!.seq).toBe(4);

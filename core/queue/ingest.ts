@@ -106,6 +106,15 @@ function applyUnchecked(store: ExperimentStore, message: ResultMessage): IngestO
   return applied([...events, ...outcome.events]);
 }
 
+/**
+ * Records `what` arrived again, where the store has it already: the same content (in any order) is
+ * a redelivery, acknowledged and skipped; other content is refused and changes nothing.
+ */
+function againOrConflict<T>(stored: readonly T[], incoming: readonly T[], key: (record: T) => string, what: string, run: string, from: string): IngestOutcome {
+  const same = stored.map(key).sort().join('|') === incoming.map(key).sort().join('|');
+  return same ? skipped(`${what} is already recorded with these values`) : refused(`${run}: ${what} is already recorded with other values (${from})`);
+}
+
 function applyBody(store: ExperimentStore, run: RunRecord, message: ResultMessage): IngestOutcome {
   const { body } = message;
   switch (body.kind) {
@@ -117,8 +126,7 @@ function applyBody(store: ExperimentStore, run: RunRecord, message: ResultMessag
       const existing = store.getMetrics(run.id, { afterEpoch: body.epoch - 1 }).filter((m) => m.epoch === body.epoch);
       if (existing.length > 0) {
         const key = (m: EpochMetricRow) => JSON.stringify([m.student, m.taskLoss, m.distillLoss, m.trainMetric, m.valMetric, m.testMetric, m.epochMs, m.elapsedMs]);
-        const same = existing.map(key).sort().join('|') === rows.map(key).sort().join('|');
-        return same ? skipped(`epoch ${body.epoch} is already recorded with these numbers`) : refused(`run ${run.id}: epoch ${body.epoch} is already recorded with other numbers (message ${message.seq} of worker ${message.by.worker})`);
+        return againOrConflict(existing, rows, key, `epoch ${body.epoch}`, `run ${run.id}`, `message ${message.seq} of worker ${message.by.worker}`);
       }
       // The event is what the store recorded: its rows as stored and each student's best as it decided.
       const recorded = store.recordEpoch(run.id, rows);
@@ -132,8 +140,7 @@ function applyBody(store: ExperimentStore, run: RunRecord, message: ResultMessag
       });
       if (store.alignmentEpochs(run.id).includes(body.epoch)) {
         const key = (m: { student: number; peer: number; rows: number; cols: number; data: Float32Array }) => `${m.student}/${m.peer}/${m.rows}/${m.cols}/${Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength).toString('base64')}`;
-        const existing = store.getAlignment(run.id, { epoch: body.epoch }).map(key).sort().join('|');
-        return existing === matrices.map(key).sort().join('|') ? skipped(`heatmaps of epoch ${body.epoch} are already recorded`) : refused(`run ${run.id}: heatmaps of epoch ${body.epoch} are already recorded with other values`);
+        return againOrConflict(store.getAlignment(run.id, { epoch: body.epoch }), matrices, key, `the heatmaps of epoch ${body.epoch}`, `run ${run.id}`, `message ${message.seq} of worker ${message.by.worker}`);
       }
       store.recordAlignment(run.id, matrices);
       return applied([{ type: 'run.alignment', runId: run.id, epoch: body.epoch }]);
@@ -143,8 +150,7 @@ function applyBody(store: ExperimentStore, run: RunRecord, message: ResultMessag
       const existing = store.getSignal(run.id, body.epoch > 0 ? { afterEpoch: body.epoch - 1 } : {}).filter((r) => r.epoch === body.epoch);
       if (existing.length > 0) {
         const key = (r: DistillationSignalRow) => JSON.stringify(DISTILLATION_SIGNAL_COLUMNS.map((c) => r[c]));
-        const same = existing.map(key).sort().join('|') === rows.map(key).sort().join('|');
-        return same ? skipped(`the distillation signal of epoch ${body.epoch} is already recorded`) : refused(`run ${run.id}: the distillation signal of epoch ${body.epoch} is already recorded with other values`);
+        return againOrConflict(existing, rows, key, `the distillation signal of epoch ${body.epoch}`, `run ${run.id}`, `message ${message.seq} of worker ${message.by.worker}`);
       }
       store.recordSignal(run.id, rows);
       return applied([{ type: 'run.signal', runId: run.id, epoch: body.epoch }]);
